@@ -1,0 +1,1 @@
+"""Categorical Unsupervised Variational Acoustic Clustering."""

@@ -1,0 +1,66 @@
+"""Dataset loaders: ``load(name)`` finds a dataset under ``CATUVAC_DATA`` and reads its layout."""
+
+import inspect
+from collections.abc import Callable
+from pathlib import Path
+
+from catuvac.data import audiomnist, fsdd, tau2019, us8k
+from catuvac.data.base import AudioDataset, Clip, dataset_not_found, random_split
+from catuvac.errors import unknown_option
+from catuvac.paths import data_root
+
+__all__ = [
+    "AudioDataset",
+    "Clip",
+    "canonical_name",
+    "dataset_dir",
+    "dataset_names",
+    "load",
+    "random_split",
+]
+
+# canonical name -> (loader, default folder under the data root)
+_DATASETS: dict[str, tuple[Callable[..., AudioDataset], str]] = {
+    "audiomnist": (audiomnist.load, "audiomnist"),
+    "fsdd": (fsdd.load, "fsdd"),
+    "tau2019": (tau2019.load, "tau2019"),
+    "us8k": (us8k.load, "urbansound8k"),
+}
+_ALIASES = {"urbansound8k": "us8k", "tau": "tau2019"}
+
+
+def dataset_names() -> list[str]:
+    """Canonical dataset names, sorted."""
+    return sorted(_DATASETS)
+
+
+def canonical_name(name: str) -> str:
+    """Map a dataset name or alias (case-insensitive) to its canonical name."""
+    key = name.lower()
+    key = _ALIASES.get(key, key)
+    if key not in _DATASETS:
+        raise unknown_option("dataset", name, dataset_names())
+    return key
+
+
+def dataset_dir(name: str) -> Path:
+    """Default folder of a dataset: its subfolder of ``catuvac.paths.data_root()``."""
+    return data_root() / _DATASETS[canonical_name(name)][1]
+
+
+def load(name: str, root: str | Path | None = None, **options) -> AudioDataset:
+    """Load a dataset by name from ``root`` (default :func:`dataset_dir`).
+
+    ``options`` go to the dataset's loader (``fsdd``: split, seed; ``audiomnist``: seed;
+    ``us8k``: test_fold); an option the loader does not take is an error, not ignored.
+    """
+    canonical = canonical_name(name)
+    loader = _DATASETS[canonical][0]
+    allowed = [p for p in inspect.signature(loader).parameters if p != "root"]
+    for option in options:
+        if option not in allowed:
+            raise unknown_option(f"option for {canonical}", option, allowed or ["(none)"])
+    folder = dataset_dir(canonical) if root is None else Path(root).expanduser().resolve()
+    if not folder.is_dir():
+        raise dataset_not_found(canonical, folder)
+    return loader(folder, **options)

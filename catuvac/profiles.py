@@ -1,0 +1,41 @@
+"""Run scales selected with one switch, ``CATUVAC_PROFILE``: smoke, cpu or paper."""
+
+import os
+from dataclasses import dataclass
+
+from catuvac.errors import unknown_option
+
+
+@dataclass(frozen=True)
+class Profile:
+    """How much data, how many epochs and what batch size a run uses.
+
+    ``max_train_clips`` / ``max_test_clips`` of ``None`` mean the whole split.
+    """
+
+    name: str
+    max_train_clips: int | None
+    max_test_clips: int | None
+    epochs: int
+    batch_size: int
+    checkpoint_every: int
+
+
+PROFILES: dict[str, Profile] = {
+    # CI and quick looks: every notebook runs in about a minute on 2 CPU cores.
+    "smoke": Profile("smoke", 96, 64, epochs=2, batch_size=32, checkpoint_every=1),
+    # All offline data, tens of epochs: hours on 2 CPU cores.
+    "cpu": Profile("cpu", None, None, epochs=30, batch_size=64, checkpoint_every=5),
+    # The paper's 500 epochs, meant for a GPU.
+    "paper": Profile("paper", None, None, epochs=500, batch_size=128, checkpoint_every=25),
+}
+
+DEFAULT_PROFILE = "smoke"
+
+
+def get_profile(name: str | None = None) -> Profile:
+    """Return the named profile, or the one ``CATUVAC_PROFILE`` selects (default smoke)."""
+    chosen = name or os.environ.get("CATUVAC_PROFILE") or DEFAULT_PROFILE
+    if chosen not in PROFILES:
+        raise unknown_option("profile", chosen, list(PROFILES))
+    return PROFILES[chosen]

@@ -1,0 +1,196 @@
+"""One Table I cell per run: train or fit a method, score it, store a result file."""
+
+import json
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from catuvac.baselines import KMeansBaseline
+from catuvac.errors import ResultExistsError, unknown_option
+from catuvac.evaluation import embed, own_space, score
+from catuvac.experiment import PreparedData
+from catuvac.models import ModelConfig
+from catuvac.paths import results_dir, runs_dir
+from catuvac.profiles import Profile
+from catuvac.provenance import environment, git_revision
+from catuvac.train import TrainConfig, train, write_json
+
+RESULT_METHODS = ("labels", "kmeans", "uvac", "catuvac")
+PAPER_CLUSTERS = {"audiomnist": (10,), "fsdd": (10,), "us8k": (10, 5), "tau2019": (10, 5)}
+# lambda per dataset: the paper's two values are lost; these are this project's defaults.
+DEFAULT_LAMBDA = {"audiomnist": 1.0, "fsdd": 1.0, "us8k": 1.0, "tau2019": 1.0}
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One cell of the grid: which data, method, cluster count, seed and final temperature."""
+
+    dataset: str
+    method: str
+    n_clusters: int
+    seed: int
+    profile: str
+    tau_end: float = 0.5
+
+    def __post_init__(self) -> None:
+        if self.method not in RESULT_METHODS:
+            raise unknown_option("method", self.method, RESULT_METHODS)
+
+    @property
+    def name(self) -> str:
+        """File stem; the temperature appears only for Cat. UVAC, the one method it affects."""
+        tau = f"-tau{self.tau_end:g}" if self.method == "catuvac" else ""
+        return f"{self.method}{tau}-seed{self.seed}"
+
+    def result_path(self, root: Path | None = None) -> Path:
+        """``results/<profile>/<dataset>/k<K>/<method>[-tau<t>]-seed<s>.json``."""
+        root = root or results_dir()
+        return root / self.profile / self.dataset / f"k{self.n_clusters}" / f"{self.name}.json"
+
+    def run_dir(self) -> Path:
+        """Checkpoint folder of a trained method."""
+        return runs_dir() / self.profile / self.dataset / f"k{self.n_clusters}" / self.name
+
+
+def model_config(spec: RunSpec, data: PreparedData, lambda_weight: float | None = None):
+    """The model a spec trains, on the dataset's input shape."""
+    _, n_freq, n_frames = data.feature_config.shape
+    weight = DEFAULT_LAMBDA[spec.dataset] if lambda_weight is None else lambda_weight
+    return ModelConfig(spec.method, n_freq, n_frames, spec.n_clusters, lambda_weight=weight)
+
+
+def train_config(spec: RunSpec, profile: Profile) -> TrainConfig:
+    """The profile's scale with the spec's seed and final temperature."""
+    return TrainConfig(
+        epochs=profile.epochs,
+        batch_size=profile.batch_size,
+        seed=spec.seed,
+        checkpoint_every=profile.checkpoint_every,
+        tau_end=spec.tau_end,
+    )
+
+
+def run(
+    spec: RunSpec,
+    data: PreparedData,
+    profile: Profile,
+    common: np.ndarray,
+    device: torch.device | None = None,
+    progress: bool = True,
+) -> dict:
+    """Fit/train the spec's method on the train clips and score it on the test clips."""
+    started = time.perf_counter()
+    labels = data.test.labels
+    record: dict = {"spec": asdict(spec), "n_classes": data.n_classes}
+    if spec.method == "labels":
+        clusters, own = labels, own_space("labels", None, data.test)
+    elif spec.method == "kmeans":
+        kmeans = KMeansBaseline(spec.n_clusters, random_state=spec.seed)
+        kmeans.fit(data.train.features.numpy())
+        clusters = kmeans.predict(data.test.features.numpy())
+        own = own_space("kmeans", None, data.test)
+    else:
+        mcfg, tcfg = model_config(spec, data), train_config(spec, profile)
+        result = train(mcfg, tcfg, data.train, spec.run_dir(), device, progress)
+        embedding = embed(result.model, data.test)
+        clusters = embedding.clusters.numpy()
+        own = own_space(spec.method, embedding, data.test)
+        record.update(
+            model_config=mcfg.to_dict(),
+            train_config=asdict(tcfg),
+            epochs=len(result.history),
+            final_tau=result.final_tau if spec.method == "catuvac" else None,
+            history=result.history,
+        )
+    n_clusters = len(np.unique(labels)) if spec.method == "labels" else spec.n_clusters
+    record.update(
+        metrics=score(labels, clusters, own, common, n_clusters, data.n_classes),
+        cluster_sizes=np.bincount(clusters, minlength=n_clusters).tolist(),
+        feature_config=data.feature_config.to_dict(),
+        data_subset=data.subset_description(),
+        profile=asdict(profile),
+        git=git_revision(),
+        environment=environment(),
+        seconds=round(time.perf_counter() - started, 2),
+    )
+    return record
+
+
+def save_result(record: dict, path: Path, overwrite: bool = False) -> Path:
+    """Write a result file; an existing one is an error unless ``overwrite`` is asked for."""
+    if path.exists() and not overwrite:
+        raise ResultExistsError(f"{path} exists; pass overwrite=True (--overwrite) to replace it")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_json(path, record)
+    return path
+
+
+def load_results(root: Path | None = None) -> list[dict]:
+    """Every result file under ``root`` (default ``results/``), with its path."""
+    root = root or results_dir()
+    records = []
+    for path in sorted(root.rglob("*.json")):
+        record = json.loads(path.read_text())
+        if "spec" in record and "metrics" in record:
+            record["path"] = str(path)
+            records.append(record)
+    return records
+
+
+def grid(
+    datasets: list[str],
+    methods: list[str],
+    seeds: list[int],
+    profile: Profile,
+    clusters: list[int] | None = None,
+    tau_ends: list[float] | None = None,
+) -> list[RunSpec]:
+    """Every run of a Table I style grid; clusters default to the paper's per dataset.
+
+    The labels row needs no seed and no cluster count of its own: it is scored once per
+    dataset, at the number of classes.
+    """
+    specs = []
+    for dataset in datasets:
+        for method in methods:
+            if method == "labels":
+                specs.append(RunSpec(dataset, method, 10, 0, profile.name))
+                continue
+            for k in clusters or PAPER_CLUSTERS[dataset]:
+                taus = tau_ends if method == "catuvac" and tau_ends else [0.5]
+                specs += [
+                    RunSpec(dataset, method, k, seed, profile.name, tau)
+                    for tau in taus
+                    for seed in seeds
+                ]
+    return specs
+
+
+RUN_INFO_NAME = "run.json"
+
+
+def evaluate_run_dir(run_dir: Path, profile: str | None = None) -> dict:
+    """Score the model in a ``catuvac train`` run folder on its dataset's test clips."""
+    from catuvac.experiment import prepare_data
+    from catuvac.profiles import get_profile
+    from catuvac.train import load_trained
+
+    info_path = Path(run_dir) / RUN_INFO_NAME
+    if not info_path.exists():
+        raise FileNotFoundError(f"{info_path} is missing: not a folder written by catuvac train")
+    info = json.loads(info_path.read_text())
+    data = prepare_data(info["dataset"], get_profile(profile or info["profile"]))
+    result = load_trained(Path(run_dir))
+    embedding = embed(result.model, data.test)
+    method = result.model.config.method
+    return score(
+        data.test.labels,
+        embedding.clusters.numpy(),
+        own_space(method, embedding, data.test),
+        data.common_space(),
+        result.model.config.n_clusters,
+        data.n_classes,
+    )
