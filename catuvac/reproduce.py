@@ -16,8 +16,9 @@ from catuvac.models import ModelConfig
 from catuvac.paths import results_dir, runs_dir
 from catuvac.profiles import Profile
 from catuvac.provenance import environment, git_revision
-from catuvac.train import TrainConfig, train, write_json
+from catuvac.train import TrainConfig, atomic_write_bytes, train, write_json
 
+ARRAYS_KEY = "arrays"
 RESULT_METHODS = ("labels", "kmeans", "uvac", "catuvac")
 PAPER_CLUSTERS = {"audiomnist": (10,), "fsdd": (10,), "us8k": (10, 5), "tau2019": (10, 5)}
 # lambda per dataset: the paper's two values are lost; these are this project's defaults.
@@ -85,6 +86,7 @@ def run(
     started = time.perf_counter()
     labels = data.test.labels
     record: dict = {"spec": asdict(spec), "n_classes": data.n_classes}
+    arrays: dict[str, np.ndarray] = {}
     if spec.method == "labels":
         clusters, own = labels, own_space("labels", None, data.test)
     elif spec.method == "kmeans":
@@ -98,6 +100,10 @@ def run(
         embedding = embed(result.model, data.test)
         clusters = embedding.clusters.numpy()
         own = own_space(spec.method, embedding, data.test)
+        arrays = {
+            "cluster_probs": embedding.cluster_probs.numpy(),
+            "z_mean": embedding.z_mean.numpy(),
+        }
         record.update(
             model_config=mcfg.to_dict(),
             train_config=asdict(tcfg),
@@ -116,16 +122,35 @@ def run(
         environment=environment(),
         seconds=round(time.perf_counter() - started, 2),
     )
+    record[ARRAYS_KEY] = {"labels": labels, "clusters": np.asarray(clusters), **arrays}
     return record
 
 
 def save_result(record: dict, path: Path, overwrite: bool = False) -> Path:
-    """Write a result file; an existing one is an error unless ``overwrite`` is asked for."""
+    """Write a result's JSON and, beside it, its test-set arrays (``.npz``: labels,
+    clusters and, for the VAEs, ``q(y|x)`` and z means) so chapters can plot them later.
+
+    An existing result is an error unless ``overwrite`` is asked for.
+    """
     if path.exists() and not overwrite:
         raise ResultExistsError(f"{path} exists; pass overwrite=True (--overwrite) to replace it")
     path.parent.mkdir(parents=True, exist_ok=True)
+    record = dict(record)
+    arrays = record.pop(ARRAYS_KEY, {})
+
+    def write_arrays(temporary: str) -> None:
+        with open(temporary, "wb") as handle:
+            np.savez_compressed(handle, **arrays)
+
+    atomic_write_bytes(path.with_suffix(".npz"), write_arrays)
     write_json(path, record)
     return path
+
+
+def load_arrays(record: dict) -> dict[str, np.ndarray]:
+    """The test-set arrays stored beside a loaded result record."""
+    with np.load(Path(record["path"]).with_suffix(".npz")) as stored:
+        return {name: stored[name] for name in stored.files}
 
 
 def load_results(root: Path | None = None) -> list[dict]:
@@ -138,6 +163,12 @@ def load_results(root: Path | None = None) -> list[dict]:
             record["path"] = str(path)
             records.append(record)
     return records
+
+
+def largest_profile(records: list[dict]) -> str | None:
+    """The profile with the most training epochs among ``records`` (None when empty)."""
+    profiles = {r["profile"]["name"]: r["profile"]["epochs"] for r in records}
+    return max(profiles, key=profiles.get) if profiles else None
 
 
 def grid(

@@ -1,0 +1,37 @@
+# Two jobs: `make book` builds the HTML book, `make test` runs every check.
+# Both create .venv and install the project into it on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export CATUVAC_DATA ?= $(abspath ../shared/data)
+
+.PHONY: book test lint unit notebooks html clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+book: html
+
+html: $(STAMP)
+	rm -rf book/_build
+	$(BIN)/jupyter-book build . --path-output book -W -n --keep-going
+	@echo "open book/_build/html/index.html"
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest tests
+
+notebooks: $(STAMP)
+	CATUVAC_PROFILE=smoke $(BIN)/python -m pytest --nbval-lax book/ --ignore=book/_build -p no:cacheprovider
+
+test: lint unit notebooks html
+
+clean:
+	rm -rf book/_build .pytest_cache
