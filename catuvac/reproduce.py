@@ -9,6 +9,7 @@ import numpy as np
 import torch
 
 from catuvac.baselines import KMeansBaseline
+from catuvac.data import canonical_name
 from catuvac.errors import ResultExistsError, unknown_option
 from catuvac.evaluation import embed, own_space, score
 from catuvac.experiment import PreparedData
@@ -182,10 +183,11 @@ def grid(
     """Every run of a Table I style grid; clusters default to the paper's per dataset.
 
     The labels row needs no seed and no cluster count of its own: it is scored once per
-    dataset, at the number of classes.
+    dataset, at the number of classes. Dataset names may be aliases (``urbansound8k``);
+    an unknown one is an :class:`~catuvac.errors.UnknownOptionError`.
     """
     specs = []
-    for dataset in datasets:
+    for dataset in map(canonical_name, datasets):
         for method in methods:
             if method == "labels":
                 specs.append(RunSpec(dataset, method, 10, 0, profile.name))
