@@ -10,7 +10,7 @@ from pathlib import Path
 import torch
 from tqdm.auto import tqdm
 
-from catuvac.errors import TrainingDivergedError, unknown_option
+from catuvac.errors import CheckpointMismatchError, TrainingDivergedError, unknown_option
 from catuvac.features import FeatureSet
 from catuvac.models import ClusteringVAE, ModelConfig, build_model
 from catuvac.schedules import SCHEDULE_SHAPES, learning_rate, temperature
@@ -41,6 +41,12 @@ class TrainConfig:
                 "epochs, batch_size and checkpoint_every must be positive; got "
                 f"{self.epochs}, {self.batch_size}, {self.checkpoint_every}"
             )
+        # Checked here, not when an epoch first uses them: a zero final temperature would
+        # otherwise fail only in the last epoch (Gumbel-Softmax needs tau > 0), and the
+        # exponential schedules need positive ends.
+        for name in ("tau_start", "tau_end", "lr_start", "lr_end"):
+            if not getattr(self, name) > 0:
+                raise ValueError(f"{name} must be positive; got {getattr(self, name)}")
 
     def tau_at(self, epoch: int) -> float:
         """Gumbel-Softmax temperature used during ``epoch``."""
@@ -126,7 +132,7 @@ class Trainer:
             return False
         state = torch.load(path, weights_only=False, map_location=self.device)
         if state["identity"] != self.identity:
-            raise ValueError(
+            raise CheckpointMismatchError(
                 f"{path} was written by a run with another configuration; "
                 "use a new run folder or delete it to start afresh"
             )
@@ -174,6 +180,15 @@ class Trainer:
                 )
             self.optimizer.zero_grad()
             terms.loss.backward()
+            # A finite loss can still have NaN/inf gradients; stepping on them would turn the
+            # weights into NaN and the next batch would fail far from the cause.
+            grads = [p.grad for p in self.model.parameters() if p.grad is not None]
+            if not torch.isfinite(torch.nn.utils.get_total_norm(grads)):
+                raise TrainingDivergedError(
+                    f"gradients became non-finite in epoch {epoch + 1} (loss "
+                    f"{float(terms.loss.detach())}); the last good checkpoint in {self.run_dir} "
+                    "is kept. Try a lower learning rate or a larger lambda."
+                )
             self.optimizer.step()
             for name, value in terms.as_floats().items():
                 totals[name] += value * len(index)
