@@ -1,0 +1,318 @@
+"""Plots for the theory chapters: the ELBO toy model, Gumbel sampling, temperature and
+the architecture diagram (the paper's Figure 1).
+
+Every function takes data and an optional matplotlib ``Axes`` and returns the ``Axes``
+(or a new ``Figure`` for multi-panel plots) it drew on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.patches import FancyBboxPatch
+
+
+def _array(values: object) -> np.ndarray:
+    if hasattr(values, "detach"):
+        values = values.detach().cpu().numpy()
+    return np.asarray(values, dtype=float)
+
+
+def _axes(ax: Axes | None, figsize: tuple[float, float] = (6.0, 3.5)) -> Axes:
+    if ax is None:
+        _, ax = plt.subplots(figsize=figsize)
+    return ax
+
+
+# --- the ELBO chapter -------------------------------------------------------------------
+
+
+def plot_toy_data(
+    x: object,
+    states: object,
+    points: Mapping[str, object] | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """Samples of the 2-D toy model coloured by their state ``y``; ``points`` are marked."""
+    ax = _axes(ax, (4.5, 4.5))
+    x, states = _array(x), np.asarray(states)
+    for k in np.unique(states):
+        chosen = states == k
+        ax.scatter(x[chosen, 0], x[chosen, 1], s=6, alpha=0.4, label=f"y = {k}")
+    for name, point in (points or {}).items():
+        point = _array(point)
+        ax.scatter(*point, marker="*", s=250, color="black", zorder=3)
+        ax.annotate(name, point, xytext=(8, 8), textcoords="offset points", fontsize="small")
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
+    ax.set_title("samples of the toy model")
+    ax.set_aspect("equal", adjustable="datalim")
+    ax.legend(loc="best", fontsize="small", markerscale=2)
+    return ax
+
+
+def plot_elbo_gap(
+    names: Sequence[str], elbos: Sequence[float], log_px: float, ax: Axes | None = None
+) -> Axes:
+    """The ELBO of several posteriors below the exact ``log p(x)``; each gap is annotated."""
+    ax = _axes(ax, (7.0, 3.8))
+    positions = np.arange(len(names))
+    elbos = _array(elbos)
+    ax.axhline(log_px, color="black", linewidth=1.5, label=r"exact $\log p(x)$")
+    ax.scatter(positions, elbos, color="tab:blue", zorder=3, label="ELBO")
+    for position, elbo in zip(positions, elbos, strict=True):
+        ax.vlines(position, elbo, log_px, color="tab:red", linewidth=2)
+        ax.annotate(
+            f"gap {max(log_px - elbo, 0.0):.2f}",
+            (position, (elbo + log_px) / 2),
+            xytext=(6, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize="small",
+            color="tab:red",
+        )
+    ax.set_xticks(positions, names, rotation=20, ha="right")
+    ax.set_ylabel("nats")
+    ax.set_title(r"ELBO $\leq \log p(x)$; the gap is KL(q || true posterior)")
+    ax.legend(loc="lower left", fontsize="small")
+    return ax
+
+
+def plot_elbo_interpolation(
+    alphas: Sequence[float],
+    elbos: Sequence[float],
+    log_px: float,
+    ax: Axes | None = None,
+    weighted: Mapping[str, Sequence[float]] | None = None,
+) -> Axes:
+    """ELBO as ``q(y|x)`` moves from uniform (alpha 0) to the true posterior (alpha 1).
+
+    ``weighted`` optionally adds curves of lambda-weighted objectives, keyed by label.
+    """
+    ax = _axes(ax, (6.0, 3.8))
+    ax.axhline(log_px, color="black", linewidth=1.5, label=r"exact $\log p(x)$")
+    ax.plot(alphas, elbos, marker="o", markersize=3, label=r"ELBO ($\lambda = 1$)")
+    for label, values in (weighted or {}).items():
+        ax.plot(alphas, values, linestyle="--", label=label)
+    ax.set_xlabel(r"$\alpha$: $q(y|x) = (1-\alpha)\,$uniform$ + \alpha\, p(y|x)$")
+    ax.set_ylabel("nats")
+    ax.set_title("tightening the bound through q(y|x)")
+    ax.legend(loc="upper left", fontsize="small")
+    return ax
+
+
+# --- the Gumbel-Softmax chapter ----------------------------------------------------------
+
+
+def plot_category_frequencies(
+    probs: object, frequencies: object, ax: Axes | None = None, n_samples: int | None = None
+) -> Axes:
+    """Bars of the categorical probabilities next to empirical Gumbel-Max frequencies."""
+    ax = _axes(ax, (7.0, 3.5))
+    probs, frequencies = _array(probs), _array(frequencies)
+    classes = np.arange(len(probs))
+    ax.bar(classes - 0.2, probs, width=0.4, label=r"probability $\pi_i$")
+    label = "Gumbel-Max frequency" + (f" ({n_samples:,} samples)" if n_samples else "")
+    ax.bar(classes + 0.2, frequencies, width=0.4, label=label)
+    ax.set_xticks(classes)
+    ax.set_ylim(0, 1.35 * max(probs.max(), frequencies.max()))  # room for the legend
+    ax.set_xlabel("class $i$")
+    ax.set_ylabel("probability")
+    ax.set_title("Gumbel-Max samples follow the categorical distribution")
+    ax.legend(loc="upper left", fontsize="small")
+    return ax
+
+
+def plot_gumbel_softmax_grid(
+    probs: object,
+    taus: Sequence[float],
+    expectations: Sequence[object],
+    samples: Sequence[object],
+) -> Figure:
+    """The paper's Figure 2: for each temperature (columns), the expected Gumbel-Softmax
+    vector (top row, with the class probabilities as a line) and one sample (bottom row)."""
+    if not len(taus) == len(expectations) == len(samples):
+        raise ValueError(
+            f"need one expectation and one sample per temperature; got {len(taus)} taus, "
+            f"{len(expectations)} expectations, {len(samples)} samples"
+        )
+    probs = _array(probs)
+    classes = np.arange(len(probs))
+    n = len(taus)
+    fig, axes = plt.subplots(2, n, figsize=(2.6 * n, 4.8), sharey="row", squeeze=False)
+    for column, (tau, mean, sample) in enumerate(zip(taus, expectations, samples, strict=True)):
+        top, bottom = axes[0, column], axes[1, column]
+        top.bar(classes, _array(mean), color="tab:blue")
+        top.plot(classes, probs, "k.", label=r"$\pi_i$")
+        top.set_title(rf"$\tau = {tau:g}$")
+        bottom.bar(classes, _array(sample), color="tab:orange")
+        for ax in (top, bottom):
+            ax.set_xticks(classes[::3])
+            ax.set_xlabel("class")
+    axes[0, 0].set_ylabel("expectation")
+    axes[1, 0].set_ylabel("one sample")
+    axes[0, 0].legend(fontsize="small", loc="upper right")
+    fig.suptitle("Gumbel-Softmax over 10 classes at several temperatures")
+    fig.tight_layout()
+    return fig
+
+
+def plot_gradient_variance(
+    taus: Sequence[float], variances: Sequence[float], ax: Axes | None = None
+) -> Axes:
+    """Variance of the single-sample Gumbel-Softmax gradient against temperature (log-log)."""
+    ax = _axes(ax)
+    ax.loglog(taus, variances, marker="o", markersize=4)
+    ax.set_xlabel(r"temperature $\tau$")
+    ax.set_ylabel("gradient variance")
+    ax.set_title("lower temperature, noisier gradients")
+    ax.grid(True, which="both", alpha=0.3)
+    return ax
+
+
+def plot_temperature_schedules(
+    schedules: Mapping[str, Sequence[float]], ax: Axes | None = None
+) -> Axes:
+    """Temperature per epoch for each named schedule."""
+    ax = _axes(ax)
+    for name, values in schedules.items():
+        ax.plot(np.arange(len(values)), values, label=name)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(r"temperature $\tau$")
+    ax.set_title("annealing the Gumbel-Softmax temperature")
+    ax.legend(fontsize="small")
+    ax.grid(True, alpha=0.3)
+    return ax
+
+
+# --- the architecture chapter --------------------------------------------------------------
+
+_BOX = {"encoder": "#cfe2f3", "sampling": "#fce5cd", "decoder": "#d9ead3", "data": "#eeeeee"}
+
+
+def _box(ax: Axes, centre: tuple[float, float], text: str, kind: str, width: float = 1.9):
+    x, y = centre
+    height = 0.9
+    ax.add_patch(
+        FancyBboxPatch(
+            (x - width / 2, y - height / 2),
+            width,
+            height,
+            boxstyle="round,pad=0.05",
+            facecolor=_BOX[kind],
+            edgecolor="black",
+        )
+    )
+    ax.text(x, y, text, ha="center", va="center", fontsize=9)
+
+
+def _arrow(ax: Axes, start, end, text: str = "", rad: float = 0.0, style: str = "-|>", **kw):
+    ax.annotate(
+        "",
+        xy=end,
+        xytext=start,
+        arrowprops={
+            "arrowstyle": style,
+            "connectionstyle": f"arc3,rad={rad}",
+            "shrinkA": 4,
+            "shrinkB": 4,
+            "color": kw.get("color", "black"),
+            "linestyle": kw.get("linestyle", "-"),
+        },
+    )
+    if text:
+        mid = ((start[0] + end[0]) / 2, (start[1] + end[1]) / 2)
+        ax.text(*mid, text, fontsize=8, ha="center", va="bottom", color=kw.get("color", "black"))
+
+
+def plot_architecture(ax: Axes | None = None) -> Figure:
+    """Block diagram of Cat. UVAC (the paper's Figure 1): inference on the left, the latent
+    variables in the middle, generation on the right, with the three ELBO terms marked."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(13.0, 5.2))
+    top, middle, bottom = 3.0, 2.0, 1.0
+    enc, samp, lat, dec, out = 3.0, 5.9, 7.9, 10.2, 12.4
+    _box(ax, (0.6, middle), "x\nfeatures\n[1, F, T]", "data", width=1.1)
+    _box(ax, (enc, top), "$q_\\phi(y|x)$\n4 conv + 2 GRU\n+ Linear to K logits", "encoder", 2.3)
+    _box(ax, (samp, top), "Gumbel-Softmax\n$\\tau$ (eq. 9)", "sampling", 1.7)
+    _box(ax, (lat, top), "y\nK-simplex", "data", 1.1)
+    _box(
+        ax,
+        (enc, bottom),
+        "$q_\\phi(z|x,y)$\n[x, y] as channels\n4 conv + 2 GRU + Linear",
+        "encoder",
+        2.3,
+    )
+    _box(
+        ax,
+        (samp, bottom),
+        "$z = \\mu + \\sigma \\odot \\epsilon$\n$\\epsilon \\sim N(0, I)$",
+        "sampling",
+        1.7,
+    )
+    _box(ax, (lat, bottom), "z\n$d_z$ values", "data", 1.1)
+    _box(
+        ax,
+        (dec, middle),
+        "$p_\\theta(x|y,z)$\n[z, y] -> Linear\n+ 4 transposed conv",
+        "decoder",
+        2.1,
+    )
+    _box(ax, (out, middle), "$\\hat{x}$\nsigmoid\n[1, F, T]", "data", 1.1)
+
+    _arrow(ax, (1.15, middle + 0.2), (enc - 1.15, top - 0.2))
+    _arrow(ax, (1.15, middle - 0.2), (enc - 1.15, bottom + 0.2))
+    _arrow(ax, (enc + 1.15, top), (samp - 0.85, top), "logits")
+    _arrow(ax, (samp + 0.85, top), (lat - 0.55, top))
+    _arrow(ax, (lat - 0.3, top - 0.45), (enc + 0.6, bottom + 0.45), rad=-0.12, color="tab:orange")
+    ax.text(4.3, 2.3, "y (broadcast as K channels)", fontsize=8, color="tab:orange")
+    _arrow(ax, (enc + 1.15, bottom), (samp - 0.85, bottom), r"$\mu, \log\sigma^2$")
+    _arrow(ax, (samp + 0.85, bottom), (lat - 0.55, bottom))
+    _arrow(ax, (lat + 0.55, top - 0.2), (dec - 1.05, middle + 0.2))
+    _arrow(ax, (lat + 0.55, bottom + 0.2), (dec - 1.05, middle - 0.2))
+    _arrow(ax, (dec + 1.05, middle), (out - 0.55, middle))
+
+    purple = "tab:purple"
+    ax.text(
+        lat,
+        top + 0.6,
+        r"KL$(q(y|x)\,\|\,$Cat$(1/K))$, weighted by $\lambda$",
+        ha="center",
+        fontsize=8,
+        color=purple,
+    )
+    ax.text(
+        lat, bottom - 0.72, r"KL$(q(z|x,y)\,\|\,N(0, I))$", ha="center", fontsize=8, color=purple
+    )
+    red, floor = "tab:red", -0.05
+    ax.plot(
+        [0.6, 0.6, out, out],
+        [middle - 0.5, floor, floor, middle - 0.5],
+        color=red,
+        linestyle="--",
+        linewidth=1,
+    )
+    ax.text(
+        (0.6 + out) / 2,
+        floor - 0.3,
+        r"reconstruction $-\log p_\theta(x|y,z)$: masked binary cross-entropy of $\hat{x}$"
+        " against x",
+        ha="center",
+        fontsize=8,
+        color=red,
+    )
+    for x, text in (
+        (enc, "inference (encoders)"),
+        ((samp + lat) / 2, "latent variables"),
+        ((dec + out) / 2, "generation (decoder)"),
+    ):
+        ax.text(x, 4.05, text, ha="center", fontsize=10, weight="bold")
+    ax.set_xlim(0, 13.1)
+    ax.set_ylim(-0.5, 4.3)
+    ax.set_axis_off()
+    ax.set_title("Cat. UVAC: generation and inference networks (after the paper's Figure 1)")
+    return ax.figure
