@@ -21,6 +21,10 @@ class TrainingDivergedError(CatuvacError, RuntimeError):
     """The loss became NaN or infinite; the last good checkpoint is kept."""
 
 
+class CheckpointMismatchError(CatuvacError, ValueError):
+    """A run folder holds a checkpoint written with another configuration."""
+
+
 class ResultExistsError(CatuvacError, FileExistsError):
     """A result file already exists and would be overwritten."""
 

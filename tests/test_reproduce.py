@@ -1,0 +1,151 @@
+"""Table I runs: the grid, result files, and one tiny Cat. UVAC training through run()."""
+
+import json
+from dataclasses import asdict
+
+import numpy as np
+import pytest
+import torch
+from threadpoolctl import threadpool_limits
+
+from catuvac.errors import ResultExistsError, UnknownOptionError
+from catuvac.experiment import prepare_data
+from catuvac.features import SPOKEN_DIGITS, FeatureCache
+from catuvac.profiles import PROFILES, Profile
+from catuvac.reproduce import (
+    ARRAYS_KEY,
+    PAPER_CLUSTERS,
+    RunSpec,
+    grid,
+    load_arrays,
+    load_results,
+    run,
+    save_result,
+)
+from catuvac.train import CHECKPOINT_NAME, HISTORY_NAME
+
+SMOKE = PROFILES["smoke"]
+TINY = Profile("tiny", 16, 16, epochs=1, batch_size=16, checkpoint_every=1)
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    """One thread for torch, OpenMP and BLAS (K-means, PCA): on a shared 2-core machine two
+    threads spin against each other (K-means of the smoke subset: 27 s instead of 0.4 s)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    with threadpool_limits(1):
+        yield
+    torch.set_num_threads(threads)
+
+
+def test_grid_expands_the_papers_cluster_counts():
+    assert PAPER_CLUSTERS == {
+        "audiomnist": (10,),
+        "fsdd": (10,),
+        "us8k": (10, 5),
+        "tau2019": (10, 5),
+    }
+    methods = ["labels", "kmeans", "uvac", "catuvac"]
+    specs = grid(
+        ["fsdd", "us8k", "tau2019", "audiomnist"], methods, [0, 1], SMOKE, tau_ends=[0.5, 0.3]
+    )
+    assert len(specs) == len(set(specs))
+    for dataset, ks in PAPER_CLUSTERS.items():
+        mine = [s for s in specs if s.dataset == dataset]
+        assert [s for s in mine if s.method == "labels"] == [
+            RunSpec(dataset, "labels", 10, 0, "smoke")
+        ]
+        for method in ("kmeans", "uvac"):
+            cells = {(s.n_clusters, s.seed, s.tau_end) for s in mine if s.method == method}
+            assert cells == {(k, seed, 0.5) for k in ks for seed in (0, 1)}
+        cells = {(s.n_clusters, s.seed, s.tau_end) for s in mine if s.method == "catuvac"}
+        assert cells == {(k, seed, tau) for k in ks for seed in (0, 1) for tau in (0.5, 0.3)}
+    assert len(specs) == 4 * 1 + (1 + 2 + 2 + 1) * 2 * (1 + 1 + 2)
+    assert all(s.profile == "smoke" for s in specs)
+
+
+def test_grid_options_aliases_and_errors():
+    specs = grid(["UrbanSound8K"], ["kmeans"], [3], SMOKE, clusters=[2, 4])
+    assert [(s.dataset, s.n_clusters, s.seed) for s in specs] == [("us8k", 2, 3), ("us8k", 4, 3)]
+    with pytest.raises(UnknownOptionError, match="unknown dataset 'esc50'.*fsdd"):
+        grid(["esc50"], ["kmeans"], [0], SMOKE)
+    with pytest.raises(UnknownOptionError, match="unknown method 'gmm'.*labels, kmeans"):
+        grid(["fsdd"], ["gmm"], [0], SMOKE)
+
+
+def test_result_paths(tmp_path, monkeypatch):
+    monkeypatch.setenv("CATUVAC_RESULTS", str(tmp_path / "results"))
+    monkeypatch.setenv("CATUVAC_RUNS", str(tmp_path / "runs"))
+    spec = RunSpec("us8k", "catuvac", 5, 2, "cpu", tau_end=0.3)
+    assert spec.result_path() == tmp_path / "results/cpu/us8k/k5/catuvac-tau0.3-seed2.json"
+    assert spec.run_dir() == tmp_path / "runs/cpu/us8k/k5/catuvac-tau0.3-seed2"
+    assert RunSpec("us8k", "uvac", 5, 2, "cpu").name == "uvac-seed2"  # tau only for Cat. UVAC
+
+
+def test_save_result_refuses_to_overwrite(tmp_path):
+    path = tmp_path / "results" / "fsdd" / "k10" / "kmeans-seed0.json"
+    arrays = {"labels": np.arange(4), "clusters": np.array([1, 0, 1, 0])}
+    record = {"spec": {"method": "kmeans"}, "metrics": {"accuracy": 0.5}, ARRAYS_KEY: arrays}
+    assert save_result(record, path) == path
+    assert ARRAYS_KEY in record  # the caller's record is not modified
+    stored = json.loads(path.read_text())
+    assert ARRAYS_KEY not in stored and stored["metrics"] == {"accuracy": 0.5}
+    before = path.read_bytes(), path.with_suffix(".npz").read_bytes()
+    with pytest.raises(ResultExistsError, match="kmeans-seed0.json exists.*--overwrite"):
+        save_result({**record, "metrics": {"accuracy": 0.9}}, path)
+    assert (path.read_bytes(), path.with_suffix(".npz").read_bytes()) == before
+    save_result({**record, "metrics": {"accuracy": 0.9}}, path, overwrite=True)
+    assert json.loads(path.read_text())["metrics"] == {"accuracy": 0.9}
+    (loaded,) = load_results(tmp_path / "results")
+    assert loaded["path"] == str(path)
+    np.testing.assert_array_equal(load_arrays(loaded)["clusters"], [1, 0, 1, 0])
+    assert not list(path.parent.glob("*.tmp"))
+
+
+@pytest.fixture(scope="module")
+def tiny_fsdd(offline_data, tmp_path_factory):
+    cache = FeatureCache(tmp_path_factory.mktemp("cache"))
+    return prepare_data("fsdd", TINY, root=offline_data / "fsdd", progress=False, cache=cache)
+
+
+def test_catuvac_run_end_to_end(tiny_fsdd, tmp_path, monkeypatch):
+    monkeypatch.setenv("CATUVAC_RUNS", str(tmp_path / "runs"))
+    data = tiny_fsdd
+    spec = RunSpec("fsdd", "catuvac", 10, 0, TINY.name, tau_end=0.7)
+    record = run(spec, data, TINY, data.common_space(), progress=False)
+    # One epoch trains at the final temperature, which Table I's tau column records.
+    assert record["final_tau"] == 0.7
+    assert record["epochs"] == 1 and len(record["history"]) == 1
+    (epoch,) = record["history"]
+    assert epoch["epoch"] == 1 and epoch["tau"] == 0.7 and sum(epoch["cluster_usage"]) == 16
+    assert record["train_config"]["tau_end"] == 0.7 and record["train_config"]["epochs"] == 1
+    assert record["model_config"]["method"] == "catuvac"
+    assert record["model_config"]["n_freq"] == 128 and record["model_config"]["n_frames"] == 64
+    assert record["profile"] == asdict(TINY)
+    assert record["feature_config"] == SPOKEN_DIGITS.to_dict()
+    assert record["data_subset"]["train_clips"] == 16 and record["data_subset"]["test_clips"] == 16
+    assert set(record["metrics"]) == {"accuracy", "nmi", "own", "common"}
+    assert 0 <= record["metrics"]["accuracy"] <= 1
+    assert sum(record["cluster_sizes"]) == 16
+    arrays = record[ARRAYS_KEY]
+    assert arrays["cluster_probs"].shape == (16, 10) and arrays["z_mean"].shape == (16, 10)
+    np.testing.assert_array_equal(arrays["clusters"], arrays["cluster_probs"].argmax(axis=1))
+    assert (spec.run_dir() / CHECKPOINT_NAME).is_file()
+    history = json.loads((spec.run_dir() / HISTORY_NAME).read_text())
+    assert history == record["history"]
+    path = save_result(record, tmp_path / "result.json")
+    stored = json.loads(path.read_text())
+    assert stored["final_tau"] == 0.7 and stored["history"][0]["tau"] == 0.7
+
+
+def test_kmeans_run_reports_accuracy_only_at_the_class_count(tiny_fsdd):
+    data, common = tiny_fsdd, tiny_fsdd.common_space()
+    at_classes = run(RunSpec("fsdd", "kmeans", 10, 0, "tiny"), data, TINY, common)
+    assert at_classes["metrics"]["accuracy"] is not None
+    fewer = run(RunSpec("fsdd", "kmeans", 5, 0, "tiny"), data, TINY, common)
+    assert fewer["metrics"]["accuracy"] is None and fewer["metrics"]["nmi"] is None
+    assert set(fewer["metrics"]["own"]) == {"silhouette", "davies_bouldin", "calinski_harabasz"}
+    assert "final_tau" not in fewer and len(fewer["cluster_sizes"]) == 5
+    labels = run(RunSpec("fsdd", "labels", 10, 0, "tiny"), data, TINY, common)
+    assert labels["metrics"]["accuracy"] == 1.0 and labels["metrics"]["nmi"] == pytest.approx(1.0)
