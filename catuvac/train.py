@@ -11,7 +11,7 @@ import torch
 from tqdm.auto import tqdm
 
 from catuvac.errors import CheckpointMismatchError, TrainingDivergedError, unknown_option
-from catuvac.features import FeatureSet
+from catuvac.features import FeatureSet, default_device
 from catuvac.models import ClusteringVAE, ModelConfig, build_model
 from catuvac.schedules import SCHEDULE_SHAPES, learning_rate, temperature
 
@@ -112,7 +112,7 @@ class Trainer:
         self.model_config = model_config
         self.train_config = train_config
         self.run_dir = Path(run_dir)
-        self.device = device or torch.device("cpu")
+        self.device = device or default_device()
         self.progress = progress
         seed_everything(train_config.seed)
         self.model = build_model(model_config).to(self.device)
@@ -138,7 +138,9 @@ class Trainer:
             )
         self.model.load_state_dict(state["model"])
         self.optimizer.load_state_dict(state["optimizer"])
-        torch.set_rng_state(state["rng"])
+        torch.set_rng_state(state["rng"].cpu())
+        if state.get("cuda_rng") is not None and torch.cuda.is_available():
+            torch.cuda.set_rng_state_all([s.cpu() for s in state["cuda_rng"]])
         self.history = state["history"]
         self.start_epoch = state["epoch"] + 1
         return True
@@ -151,6 +153,7 @@ class Trainer:
             "model": self.model.state_dict(),
             "optimizer": self.optimizer.state_dict(),
             "rng": torch.get_rng_state(),
+            "cuda_rng": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None,
             "history": self.history,
         }
         atomic_write_bytes(self.run_dir / CHECKPOINT_NAME, lambda p: torch.save(state, p))
