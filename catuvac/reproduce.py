@@ -188,16 +188,16 @@ def grid(
     """
     specs = []
     for dataset in map(canonical_name, datasets):
-        for method in methods:
-            if method == "labels":
-                specs.append(RunSpec(dataset, method, 10, 0, profile.name))
-                continue
-            for k in clusters or PAPER_CLUSTERS[dataset]:
+        if "labels" in methods:
+            specs.append(RunSpec(dataset, "labels", 10, 0, profile.name))
+        # Seed-major order: an interrupted grid has every cell at the first seeds.
+        for seed in seeds:
+            for method in (m for m in methods if m != "labels"):
                 taus = tau_ends if method == "catuvac" and tau_ends else [0.5]
                 specs += [
                     RunSpec(dataset, method, k, seed, profile.name, tau)
+                    for k in clusters or PAPER_CLUSTERS[dataset]
                     for tau in taus
-                    for seed in seeds
                 ]
     return specs
 
