@@ -6,7 +6,6 @@ from dataclasses import asdict
 import numpy as np
 import pytest
 import torch
-from threadpoolctl import threadpool_limits
 
 from catuvac.cli import main
 from catuvac.features import SPOKEN_DIGITS
@@ -14,17 +13,6 @@ from catuvac.profiles import PROFILES
 
 REPRODUCE = ["reproduce", "--profile", "smoke", "--datasets", "fsdd"]
 REPRODUCE += ["--methods", "labels", "kmeans", "--seeds", "0"]
-
-
-@pytest.fixture(autouse=True)
-def one_thread():
-    """One thread for torch, OpenMP and BLAS (K-means, PCA): on a shared 2-core machine two
-    threads spin against each other (K-means of the smoke subset: 27 s instead of 0.4 s)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    with threadpool_limits(1):
-        yield
-    torch.set_num_threads(threads)
 
 
 @pytest.fixture

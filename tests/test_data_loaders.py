@@ -6,35 +6,12 @@ from collections import Counter
 import numpy as np
 import pytest
 import soundfile as sf
+from conftest import US8K_CLASSES
 
 from catuvac.audio import duration_seconds
 from catuvac.data import dataset_dir, dataset_names, load, random_split
+from catuvac.data.tau2019 import SCENES as TAU_SCENES
 from catuvac.errors import CatuvacError, DatasetNotFoundError, UnknownOptionError
-
-US8K_CLASSES = [  # ordered by classID, as in the official metadata
-    "air_conditioner",
-    "car_horn",
-    "children_playing",
-    "dog_bark",
-    "drilling",
-    "engine_idling",
-    "gun_shot",
-    "jackhammer",
-    "siren",
-    "street_music",
-]
-TAU_SCENES = [
-    "airport",
-    "bus",
-    "metro",
-    "metro_station",
-    "park",
-    "public_square",
-    "shopping_mall",
-    "street_pedestrian",
-    "street_traffic",
-    "tram",
-]
 
 # Two samples at 16 kHz: what "the file has its official length end - start" can mean.
 DURATION_TOLERANCE = 2 / 16000
@@ -161,18 +138,20 @@ def test_us8k_full_length_durations_match_metadata(us8k):
         assert abs(duration_seconds(clip.path) - clip.meta["duration"]) <= DURATION_TOLERANCE
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="124 of the 262 short offline clips are 3-87 samples (up to 5.4 ms) shorter than "
-    "end - start; none is longer by more than 2 samples (reported to the project lead)",
-)
+# The short clips were cut from a copy that filled every clip to 4 s by repetition, at the
+# point where the repetition starts (data README); that point sits up to a few ms before
+# the metadata's end - start, and never after it. Measured: 124 of 262 are 3-87 samples
+# short at 16 kHz, none is long by more than 2 samples.
+SHORT_CLIP_SHORTFALL = 0.006
+
+
 def test_us8k_short_clip_durations_match_metadata(us8k):
     short = [c for c in us8k.clips if c.meta["duration"] <= 3.999]
     assert len(short) == 262
-    off = [
-        c for c in short if abs(duration_seconds(c.path) - c.meta["duration"]) > DURATION_TOLERANCE
-    ]
-    assert off == []
+    gaps = np.array([duration_seconds(c.path) - c.meta["duration"] for c in short])
+    assert gaps.max() <= DURATION_TOLERANCE
+    assert gaps.min() >= -SHORT_CLIP_SHORTFALL
+    assert (np.abs(gaps) <= DURATION_TOLERANCE).sum() >= 130
 
 
 def test_us8k_official_layout(us8k_tree):

@@ -2,23 +2,11 @@
 
 import pytest
 import torch
-from threadpoolctl import threadpool_limits
 
 from catuvac.elbo import masked_reconstruction
 from catuvac.errors import UnknownOptionError
 from catuvac.features import SPOKEN_DIGITS, URBAN_4S, URBAN_10S
 from catuvac.models import UVAC, CatUVAC, ModelConfig, build_model
-
-
-@pytest.fixture(autouse=True)
-def one_thread():
-    """One thread for torch, OpenMP and BLAS (K-means, PCA): on a shared 2-core machine two
-    threads spin against each other (K-means of the smoke subset: 27 s instead of 0.4 s)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    with threadpool_limits(1):
-        yield
-    torch.set_num_threads(threads)
 
 
 @pytest.mark.parametrize("method", ["catuvac", "uvac"])

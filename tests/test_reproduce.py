@@ -5,8 +5,6 @@ from dataclasses import asdict
 
 import numpy as np
 import pytest
-import torch
-from threadpoolctl import threadpool_limits
 
 from catuvac.errors import ResultExistsError, UnknownOptionError
 from catuvac.experiment import prepare_data
@@ -26,17 +24,6 @@ from catuvac.train import CHECKPOINT_NAME, HISTORY_NAME
 
 SMOKE = PROFILES["smoke"]
 TINY = Profile("tiny", 16, 16, epochs=1, batch_size=16, checkpoint_every=1)
-
-
-@pytest.fixture(autouse=True)
-def one_thread():
-    """One thread for torch, OpenMP and BLAS (K-means, PCA): on a shared 2-core machine two
-    threads spin against each other (K-means of the smoke subset: 27 s instead of 0.4 s)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    with threadpool_limits(1):
-        yield
-    torch.set_num_threads(threads)
 
 
 def test_grid_expands_the_papers_cluster_counts():

@@ -4,7 +4,6 @@ import json
 
 import pytest
 import torch
-from threadpoolctl import threadpool_limits
 
 from catuvac.errors import CheckpointMismatchError, TrainingDivergedError, UnknownOptionError
 from catuvac.experiment import prepare_data
@@ -12,17 +11,6 @@ from catuvac.features import FeatureCache, FeatureSet
 from catuvac.models import ModelConfig
 from catuvac.profiles import Profile
 from catuvac.train import CHECKPOINT_NAME, HISTORY_NAME, TrainConfig, Trainer, load_trained, train
-
-
-@pytest.fixture(autouse=True)
-def one_thread():
-    """One thread for torch, OpenMP and BLAS (K-means, PCA): on a shared 2-core machine two
-    threads spin against each other (K-means of the smoke subset: 27 s instead of 0.4 s)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    with threadpool_limits(1):
-        yield
-    torch.set_num_threads(threads)
 
 
 def synthetic(n: int = 8, size: int = 16, seed: int = 0) -> FeatureSet:
