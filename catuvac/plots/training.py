@@ -1,0 +1,145 @@
+"""Plots of training: the annealing schedules, per-epoch loss terms and cluster usage.
+
+Every function returns the ``Figure`` (multi-panel) or ``Axes`` it drew on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from catuvac.schedules import SCHEDULE_SHAPES, learning_rate, temperature
+from catuvac.summaries import history_frame, usage_matrix, usage_summary
+
+TERM_LABELS = {
+    "loss": "weighted loss (negative ELBO)",
+    "reconstruction": "reconstruction  $-\\log p(x|y,z)$",
+    "kl_z": "KL$(q(z|x,y)\\,\\|\\,p(z))$",
+    "kl_y": "KL$(q(y|x)\\,\\|\\,p(y))$",
+}
+
+
+def plot_schedules(
+    n_epochs: int = 500,
+    tau_start: float = 1.0,
+    tau_end: float = 0.5,
+    lr_start: float = 1e-3,
+    lr_end: float = 1e-5,
+) -> Figure:
+    """The temperature schedule in each shape (left) and the learning rate (right)."""
+    epochs = np.arange(n_epochs)
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11.0, 3.6), layout="constrained")
+    for shape, style in zip(SCHEDULE_SHAPES, ("-", "--"), strict=True):
+        taus = [temperature(e, n_epochs, tau_start, tau_end, shape) for e in epochs]
+        left.plot(epochs + 1, taus, style, label=shape)
+    left.set_title(f"Gumbel-Softmax temperature, {tau_start:.1f} → {tau_end:.1f}")
+    left.set_xlabel("epoch")
+    left.set_ylabel("temperature τ")
+    left.legend(title="schedule shape")
+    left.grid(alpha=0.3)
+    rates = [learning_rate(e, n_epochs, lr_start, lr_end) for e in epochs]
+    right.plot(epochs + 1, rates, color="tab:green")
+    right.set_yscale("log")
+    right.set_title(f"Adam learning rate, {lr_start:g} → {lr_end:g} (exponential)")
+    right.set_xlabel("epoch")
+    right.set_ylabel("learning rate (log scale)")
+    right.grid(alpha=0.3, which="both")
+    return fig
+
+
+def plot_history(history: Sequence[dict], title: str = "") -> Figure:
+    """Loss terms per epoch (left), the temperature and learning rate used (right)."""
+    frame = history_frame(history)
+    epochs = frame.index.to_numpy()
+    fig, axes = plt.subplots(1, 3, figsize=(14.0, 3.6), layout="constrained")
+    for term, label in TERM_LABELS.items():
+        style = {"color": "black", "linestyle": "--", "marker": "x"} if term == "loss" else {}
+        axes[0].plot(epochs, frame[term], label=label, **{"marker": "o", **style})
+    axes[0].set_title("loss terms (mean per clip)")
+    axes[0].set_ylabel("nats per clip")
+    axes[0].set_yscale("log")
+    axes[0].legend(fontsize="small")
+    axes[1].plot(epochs, frame["tau"], marker="o", color="tab:purple")
+    axes[1].set_title("temperature τ used in the epoch")
+    axes[1].set_ylabel("τ")
+    axes[2].plot(epochs, frame["lr"], marker="o", color="tab:green")
+    axes[2].set_yscale("log")
+    axes[2].set_title("learning rate used in the epoch")
+    axes[2].set_ylabel("learning rate")
+    for ax in axes:
+        ax.set_xlabel("epoch")
+        ax.set_xticks(epochs if len(epochs) <= 12 else ax.get_xticks())
+        ax.grid(alpha=0.3)
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+def plot_usage_heatmap(
+    usage: np.ndarray | Sequence[dict],
+    ax: Axes | None = None,
+    title: str = "cluster usage per epoch",
+    row_label: str = "epoch",
+) -> Axes:
+    """Epochs (rows) x clusters (columns), the share of clips assigned to each cluster.
+
+    ``usage`` is an ``[epochs, K]`` count array or a training history. Each row is
+    annotated with the clusters used and the usage entropy (nats; ``log K`` is uniform).
+    """
+    is_history = len(usage) > 0 and isinstance(usage[0], Mapping)
+    counts = usage_matrix(usage) if is_history else np.asarray(usage, dtype=np.int64)
+    shares = counts / counts.sum(axis=1, keepdims=True)
+    n_rows, k = shares.shape
+    if ax is None:
+        _, ax = plt.subplots(figsize=(1.0 + 0.55 * k, 1.2 + 0.35 * max(n_rows, 2)))
+    image = ax.imshow(shares, aspect="auto", cmap="viridis", vmin=0.0, vmax=1.0)
+    ax.figure.colorbar(image, ax=ax, label="share of clips", fraction=0.04)
+    ax.set_xticks(range(k))
+    ax.set_xlabel(f"cluster (K = {k})")
+    step = max(1, n_rows // 15)
+    rows = list(range(0, n_rows, step))
+    ax.set_yticks(rows)
+    labels = []
+    for r in rows:
+        s = usage_summary(counts[r])
+        labels.append(f"{r + 1}: {s['clusters_used']} used, H={s['entropy']:.2f}")
+    ax.set_yticklabels(labels, fontsize="small")
+    ax.set_ylabel(row_label)
+    if n_rows * k <= 120:
+        for r in range(n_rows):
+            for c in range(k):
+                colour = "white" if shares[r, c] < 0.5 else "black"
+                ax.text(c, r, f"{counts[r, c]}", ha="center", va="center", fontsize=7, color=colour)
+    ax.set_title(f"{title}\n(uniform use: H = log {k} = {np.log(k):.2f})")
+    return ax
+
+
+def plot_usage_comparison(
+    usages: Mapping[str, Sequence[int] | np.ndarray], title: str = "", sort: bool = True
+) -> Figure:
+    """One bar chart of cluster shares per setting (e.g. per lambda), sorted largest first,
+    each titled with its clusters used and usage entropy."""
+    n = len(usages)
+    fig, axes = plt.subplots(
+        1, n, figsize=(3.4 * n, 3.2), sharey=True, squeeze=False, layout="constrained"
+    )
+    for ax, (name, usage) in zip(axes[0], usages.items(), strict=True):
+        counts = np.asarray(usage, dtype=float)
+        shares = counts / counts.sum()
+        shown = np.sort(shares)[::-1] if sort else shares
+        ax.bar(np.arange(len(shown)), shown, color="tab:blue")
+        ax.axhline(1 / len(shown), color="tab:red", linestyle="--", linewidth=1, label="uniform")
+        s = usage_summary(counts)
+        ax.set_title(f"{name}\n{s['clusters_used']} used, H = {s['entropy']:.2f}", fontsize=9)
+        ax.set_xlabel("cluster, largest first" if sort else "cluster")
+        ax.set_xticks(range(len(shown)))
+        ax.tick_params(axis="x", labelsize=7)
+    axes[0, 0].set_ylabel("share of clips")
+    axes[0, 0].legend(fontsize="small")
+    if title:
+        fig.suptitle(title)
+    return fig
