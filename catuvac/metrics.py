@@ -39,7 +39,7 @@ def _label_pair(y_true: ArrayLike, y_pred: ArrayLike) -> tuple[np.ndarray, np.nd
     return true, pred
 
 
-def _contingency(true: np.ndarray, pred: np.ndarray) -> tuple[np.ndarray, ...]:
+def contingency_table(true: np.ndarray, pred: np.ndarray) -> tuple[np.ndarray, ...]:
     """Counts[cluster, label] with the sorted distinct clusters and labels."""
     clusters, cluster_idx = np.unique(pred, return_inverse=True)
     labels, label_idx = np.unique(true, return_inverse=True)
@@ -55,7 +55,7 @@ def hungarian_mapping(y_true: ArrayLike, y_pred: ArrayLike) -> dict[int, int]:
     clusters than labels the extra clusters are left out of the map (their samples count
     as errors); with fewer, some labels receive no cluster.
     """
-    counts, clusters, labels = _contingency(*_label_pair(y_true, y_pred))
+    counts, clusters, labels = contingency_table(*_label_pair(y_true, y_pred))
     rows, cols = linear_sum_assignment(counts, maximize=True)
     return {clusters[r].item(): labels[c].item() for r, c in zip(rows, cols, strict=True)}
 
@@ -63,7 +63,7 @@ def hungarian_mapping(y_true: ArrayLike, y_pred: ArrayLike) -> dict[int, int]:
 def unsupervised_accuracy(y_true: ArrayLike, y_pred: ArrayLike) -> float:
     """Fraction of samples whose cluster maps to their label under `hungarian_mapping`."""
     true, pred = _label_pair(y_true, y_pred)
-    counts, _, _ = _contingency(true, pred)
+    counts, _, _ = contingency_table(true, pred)
     rows, cols = linear_sum_assignment(counts, maximize=True)
     return float(counts[rows, cols].sum() / true.size)
 
@@ -75,7 +75,7 @@ def matched_confusion(y_true: ArrayLike, y_pred: ArrayLike) -> np.ndarray:
     (all zeros if none was), so a perfect clustering is diagonal; clusters left unmatched
     (more clusters than labels) follow as extra columns in sorted cluster order.
     """
-    counts, clusters, labels = _contingency(*_label_pair(y_true, y_pred))
+    counts, clusters, labels = contingency_table(*_label_pair(y_true, y_pred))
     rows, cols = linear_sum_assignment(counts, maximize=True)
     matched = np.zeros((labels.size, labels.size), dtype=np.int64)
     matched[:, cols] = counts[rows].T

@@ -162,12 +162,11 @@ def select(
 
 def largest_profile_of(records: Iterable[dict], dataset: str) -> tuple[str | None, list[dict]]:
     """The profile with the most epochs among ``dataset``'s records, and those records."""
+    from catuvac.reproduce import largest_profile
+
     mine = select(records, dataset=dataset)
-    if not mine:
-        return None, []
-    epochs = {r["profile"]["name"]: r["profile"]["epochs"] for r in mine}
-    best = max(epochs, key=epochs.get)
-    return best, select(mine, profile=best)
+    best = largest_profile(mine)
+    return best, select(mine, profile=best) if best else []
 
 
 def lambda_of(record: dict) -> tuple[float, str] | None:

@@ -1,13 +1,11 @@
 """Table I: the paper's published numbers beside this project's results, from results/."""
 
-from collections import defaultdict
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 
 from catuvac.metrics import METRIC_NAMES
 from catuvac.reproduce import load_results
+from catuvac.summaries import METHOD_NAMES, default_setting, format_seed_table, seed_table, select
 
 # The paper's Table I as published (arXiv 2504.07652). Rows marked * in the paper are
 # UVAC-paper numbers. Cat. UVAC's per-row temperature was lost in the text extraction.
@@ -35,13 +33,7 @@ PAPER_TABLE: dict[tuple[str, int, str], tuple[float | None, ...]] = {
 
 # Our offline stand-ins: FSDD plays AudioMNIST's part (spoken digits).
 PAPER_COUNTERPART = {"fsdd": "audiomnist"}
-METHOD_LABELS = {
-    "labels": "None (labels)",
-    "kmeans": "K-means",
-    "uvac": "UVAC",
-    "catuvac": "Cat. UVAC",
-}
-METHOD_ORDER = tuple(METHOD_LABELS)
+METHOD_KEYS = {label: key for key, label in METHOD_NAMES.items()}
 COLUMN_LABELS = {
     "accuracy": "Accuracy (%)",
     "nmi": "NMI",
@@ -51,127 +43,89 @@ COLUMN_LABELS = {
 }
 
 
-@dataclass(frozen=True)
-class Cell:
-    """Mean and spread of one metric over seeds (``n`` runs)."""
-
-    mean: float | None
-    std: float | None
-    n: int
-
-    def __str__(self) -> str:
-        if self.mean is None:
-            return "–"
-        return f"{self.mean:.2f} ± {self.std:.2f}" if self.n > 1 else f"{self.mean:.2f}"
-
-
-def metric_value(record: dict, metric: str, space: str) -> float | None:
-    """One metric of a result in the given space; accuracy as a percentage."""
-    metrics = record["metrics"]
-    if metric in ("accuracy", "nmi"):
-        value = metrics.get(metric)
-        return None if value is None else value * (100.0 if metric == "accuracy" else 1.0)
-    return metrics[space][metric]
-
-
-def summarise(metric_values: list[float | None]) -> Cell:
-    """Mean and standard deviation over the available (non-missing, finite) values."""
-    values = np.array([v for v in metric_values if v is not None], dtype=float)
-    values = values[np.isfinite(values)]
-    if values.size == 0:
-        return Cell(None, None, 0)
-    return Cell(float(values.mean()), float(values.std()), int(values.size))
-
-
-def group_key(record: dict) -> tuple:
-    """Runs that differ only in their seed share a key."""
-    spec = record["spec"]
-    k = record["n_classes"] if spec["method"] == "labels" else spec["n_clusters"]
-    tau = spec["tau_end"] if spec["method"] == "catuvac" else None
-    return (record["profile"]["name"], spec["dataset"], k, spec["method"], tau)
-
-
-def results_frame(
-    records: list[dict] | None = None, space: str = "own", profile: str | None = None
-) -> pd.DataFrame:
-    """Our results, one row per (profile, dataset, K, method, tau), seeds aggregated."""
-    records = load_results() if records is None else records
-    groups: dict[tuple, list[dict]] = defaultdict(list)
-    for record in records:
-        if profile is None or record["profile"]["name"] == profile:
-            groups[group_key(record)].append(record)
-    rows = []
-    for (prof, dataset, k, method, tau), runs in groups.items():
-        row = {
-            "profile": prof,
-            "dataset": dataset,
-            "clusters": k,
-            "method": METHOD_LABELS[method],
-            "tau_end": tau,
-            "seeds": len(runs),
-            "epochs": max((r.get("epochs") or 0) for r in runs) or None,
-            "train_clips": runs[0]["data_subset"]["train_clips"],
-            "test_clips": runs[0]["data_subset"]["test_clips"],
-        }
-        for metric in METRIC_NAMES:
-            row[COLUMN_LABELS[metric]] = summarise([metric_value(r, metric, space) for r in runs])
-        row["_order"] = (prof, dataset, -k, METHOD_ORDER.index(method), tau or 0)
-        rows.append(row)
-    frame = pd.DataFrame(rows)
-    if frame.empty:
-        return frame
-    return frame.sort_values("_order").drop(columns="_order").reset_index(drop=True)
-
-
 def paper_frame() -> pd.DataFrame:
     """The paper's Table I as a frame with the same metric columns."""
     rows = []
     for (dataset, k, method), values in PAPER_TABLE.items():
-        row = {"dataset": dataset, "clusters": k, "method": METHOD_LABELS[method]}
+        row = {"dataset": dataset, "clusters": k, "method": METHOD_NAMES[method]}
         for metric, value in zip(METRIC_NAMES, values, strict=True):
             row[COLUMN_LABELS[metric]] = value
         rows.append(row)
     return pd.DataFrame(rows)
 
 
+def paper_row(dataset: str, clusters: int, method_label: str) -> tuple | None:
+    """The paper's values for one of our cells (FSDD compared with AudioMNIST)."""
+    counterpart = PAPER_COUNTERPART.get(dataset, dataset)
+    return PAPER_TABLE.get((counterpart, clusters, METHOD_KEYS[method_label]))
+
+
+def table_one(
+    records: list[dict] | None = None, space: str = "own", profile: str | None = None
+) -> pd.DataFrame:
+    """Our Table I setting (tau 0.5, default lambda) at one profile, seeds aggregated."""
+    records = load_results() if records is None else records
+    return seed_table(default_setting(select(records, profile=profile)), space)
+
+
 def side_by_side(
     records: list[dict] | None = None, space: str = "own", profile: str | None = None
 ) -> pd.DataFrame:
-    """Each of our rows (tau 0.5 for Cat. UVAC) next to the paper's row for the same cell.
-
-    FSDD rows are compared with the paper's AudioMNIST rows (both spoken digits).
-    """
-    ours = results_frame(records, space, profile)
+    """Each of our rows (mean ± std over seeds) followed by the paper's row for that cell."""
+    ours = table_one(records, space, profile)
     if ours.empty:
         return ours
-    ours = ours[ours["tau_end"].isna() | (ours["tau_end"] == 0.5)]
+    shown = format_seed_table(ours).rename(
+        columns={"accuracy (%)": COLUMN_LABELS["accuracy"], **COLUMN_LABELS}
+    )
     rows = []
-    by_method = {label: key for key, label in METHOD_LABELS.items()}
+    for (_, row), (_, text) in zip(ours.iterrows(), shown.iterrows(), strict=True):
+        base = {"dataset": row["dataset"], "clusters": row["clusters"], "method": row["method"]}
+        trained = "" if pd.isna(row["epochs"]) else f", {int(row['epochs'])} ep"
+        rows.append(
+            {
+                **base,
+                "source": f"ours ({row['profile']}{trained})",
+                **{c: text[c] for c in COLUMN_LABELS.values()},
+                **{c: str(int(row[c])) for c in ("seeds", "train_clips", "test_clips")},
+            }
+        )
+        paper = paper_row(row["dataset"], row["clusters"], row["method"])
+        if paper is not None:
+            counterpart = PAPER_COUNTERPART.get(row["dataset"], row["dataset"])
+            values = ["–" if v is None else f"{v:.2f}" for v in paper]
+            rows.append(
+                {
+                    **base,
+                    "source": f"paper ({counterpart}, 500 ep)",
+                    **dict(zip(COLUMN_LABELS.values(), values, strict=True)),
+                    **dict.fromkeys(("seeds", "train_clips", "test_clips"), ""),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def differences(
+    records: list[dict] | None = None, space: str = "own", profile: str | None = None
+) -> pd.DataFrame:
+    """Ours minus the paper's, per cell and metric (means over seeds; missing stays empty)."""
+    ours = table_one(records, space, profile)
+    rows = []
     for _, row in ours.iterrows():
+        paper = paper_row(row["dataset"], row["clusters"], row["method"])
+        if paper is None:
+            continue
         counterpart = PAPER_COUNTERPART.get(row["dataset"], row["dataset"])
-        paper = PAPER_TABLE.get((counterpart, row["clusters"], by_method[row["method"]]))
-        base = {
-            "dataset": row["dataset"],
+        entry = {
+            "dataset": f"{row['dataset']} vs {counterpart}",
             "clusters": row["clusters"],
             "method": row["method"],
         }
-        trained = "" if pd.isna(row["epochs"]) else f", {int(row['epochs'])} ep"
-        ours_row = {**base, "source": f"ours ({row['profile']}{trained})"}
-        ours_row.update({c: str(row[c]) for c in COLUMN_LABELS.values()})
-        ours_row.update(
-            seeds=row["seeds"], train_clips=row["train_clips"], test_clips=row["test_clips"]
-        )
-        rows.append(ours_row)
-        if paper is not None:
-            paper_row = {**base, "source": f"paper ({counterpart}, 500 ep)"}
-            paper_row.update(seeds="", train_clips="", test_clips="")
-            paper_row.update(
-                {
-                    c: "–" if v is None else f"{v:.2f}"
-                    for c, v in zip(COLUMN_LABELS.values(), paper, strict=True)
-                }
-            )
-            rows.append(paper_row)
+        for metric, published in zip(METRIC_NAMES, paper, strict=True):
+            mean = row[f"{metric}_mean"] * (100.0 if metric == "accuracy" else 1.0)
+            missing = published is None or np.isnan(mean)
+            entry[COLUMN_LABELS[metric]] = "" if missing else f"{mean - published:+.2f}"
+        rows.append(entry)
     return pd.DataFrame(rows)
 
 
@@ -183,30 +137,3 @@ def results_table(profile: str | None = None, fmt: str = "markdown", space: str 
     if fmt == "csv":
         return frame.to_csv(index=False)
     return frame.to_markdown(index=False)
-
-
-def differences(
-    records: list[dict] | None = None, space: str = "own", profile: str | None = None
-) -> pd.DataFrame:
-    """Ours minus the paper's, per cell and metric (means over seeds; missing stays empty)."""
-    ours = results_frame(records, space, profile)
-    if ours.empty:
-        return ours
-    ours = ours[ours["tau_end"].isna() | (ours["tau_end"] == 0.5)]
-    by_method = {label: key for key, label in METHOD_LABELS.items()}
-    rows = []
-    for _, row in ours.iterrows():
-        counterpart = PAPER_COUNTERPART.get(row["dataset"], row["dataset"])
-        paper = PAPER_TABLE.get((counterpart, row["clusters"], by_method[row["method"]]))
-        if paper is None:
-            continue
-        entry = {
-            "dataset": f"{row['dataset']} vs {counterpart}",
-            "clusters": row["clusters"],
-            "method": row["method"],
-        }
-        for column, published in zip(COLUMN_LABELS.values(), paper, strict=True):
-            mean = row[column].mean
-            entry[column] = "" if mean is None or published is None else f"{mean - published:+.2f}"
-        rows.append(entry)
-    return pd.DataFrame(rows)

@@ -11,7 +11,7 @@ import soundfile as sf
 import torch
 from threadpoolctl import threadpool_limits
 
-from catuvac.data.tau2019 import SCENES as TAU_SCENES
+from catuvac.data.fixtures import write_tau_fixture
 
 WriteWav = Callable[..., Path]
 
@@ -27,7 +27,6 @@ US8K_CLASSES = [  # ordered by classID
     "siren",
     "street_music",
 ]
-TAU_CITIES = ["barcelona", "helsinki", "lisbon"]
 
 
 @pytest.fixture(autouse=True)
@@ -98,31 +97,7 @@ def us8k_tree(tmp_path: Path, write_wav: WriteWav) -> Path:
 
 
 @pytest.fixture
-def tau_tree(tmp_path: Path, write_wav: WriteWav) -> Path:
-    """TAU Urban Acoustic Scenes 2019 development layout: 10 scenes x 3 cities x 2 segments.
-
-    Helsinki is the fold-1 test city here (the official fold splits by recording location).
-    """
-    root = tmp_path / "tau2019"
-    meta, train, evaluate = [], [], []
-    for scene in TAU_SCENES:
-        for location, city in enumerate(TAU_CITIES):
-            for segment in range(2):
-                name = f"audio/{scene}-{city}-{location}-{segment}-a.wav"
-                write_wav(root / name, 0.05, 8000)
-                meta.append([name, scene, f"{city}-{location}", "a"])
-                (evaluate if city == "helsinki" else train).append([name, scene])
-    _write_tsv(root / "meta.csv", ["filename", "scene_label", "identifier", "source_label"], meta)
-    setup = root / "evaluation_setup"
-    _write_tsv(setup / "fold1_train.csv", ["filename", "scene_label"], train)
-    _write_tsv(setup / "fold1_evaluate.csv", ["filename", "scene_label"], evaluate)
-    _write_tsv(setup / "fold1_test.csv", ["filename"], [[name] for name, _ in evaluate])
-    return root
-
-
-def _write_tsv(path: Path, header: list[str], rows: list[list[str]]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="") as f:
-        writer = csv.writer(f, delimiter="\t", lineterminator="\n")
-        writer.writerow(header)
-        writer.writerows(rows)
+def tau_tree(tmp_path: Path) -> Path:
+    """TAU Urban Acoustic Scenes 2019 development layout: 10 scenes x 3 cities x 2 segments,
+    Helsinki as the fold-1 test city (the official fold splits by recording location)."""
+    return write_tau_fixture(tmp_path / "tau2019")

@@ -20,7 +20,7 @@ from sklearn.decomposition import PCA
 
 from catuvac.metrics import (
     INTERNAL_METRIC_NAMES,
-    _contingency,
+    contingency_table,
     hungarian_mapping,
     matched_confusion,
     unsupervised_accuracy,
@@ -54,7 +54,7 @@ def _annotate(ax: Axes, counts: np.ndarray, limit: int = 400) -> None:
 def matched_order(y_true: ArrayLike, y_pred: ArrayLike) -> tuple[np.ndarray, list]:
     """Sorted labels and, per label, the cluster Hungarian matching gives it (None if none),
     followed by the unmatched clusters: the column order of a matched confusion matrix."""
-    _, clusters, labels = _contingency(np.asarray(y_true).ravel(), np.asarray(y_pred).ravel())
+    _, clusters, labels = contingency_table(np.asarray(y_true).ravel(), np.asarray(y_pred).ravel())
     mapping = hungarian_mapping(y_true, y_pred)
     by_label = {label: cluster for cluster, label in mapping.items()}
     columns = [by_label.get(label.item()) for label in labels]
@@ -67,7 +67,9 @@ def plot_hungarian(
 ) -> Figure:
     """Hungarian matching drawn: the contingency table (clusters x labels) with the chosen
     assignment outlined, and the confusion matrix after matching (diagonal = correct)."""
-    counts, clusters, labels = _contingency(np.asarray(y_true).ravel(), np.asarray(y_pred).ravel())
+    counts, clusters, labels = contingency_table(
+        np.asarray(y_true).ravel(), np.asarray(y_pred).ravel()
+    )
     mapping = hungarian_mapping(y_true, y_pred)
     label_names = _names(labels, class_names)
     fig, (left, right) = plt.subplots(1, 2, figsize=(11.0, 4.3), layout="constrained")

@@ -1,0 +1,79 @@
+"""Table I assembly: the paper's values as published, ours aggregated over seeds beside them."""
+
+import math
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+from catuvac.plots.results import plot_metrics_vs_tau
+from catuvac.summaries import seed_table
+from catuvac.table import PAPER_TABLE, differences, paper_frame, side_by_side
+
+
+def record(method: str, seed: int, accuracy: float, silhouette: float, tau: float = 0.5) -> dict:
+    trained = method in ("uvac", "catuvac")
+    return {
+        "spec": {
+            "dataset": "fsdd",
+            "method": method,
+            "n_clusters": 10,
+            "seed": seed,
+            "profile": "cpu",
+            "tau_end": tau,
+        },
+        "n_classes": 10,
+        "profile": {"name": "cpu", "epochs": 10},
+        "epochs": 10 if trained else None,
+        "model_config": {"lambda_weight": 1.0, "lambda_placement": "kl_y"} if trained else None,
+        "data_subset": {"train_clips": 2700, "test_clips": 300},
+        "metrics": {
+            "accuracy": accuracy,
+            "nmi": 0.5,
+            "own": {"silhouette": silhouette, "davies_bouldin": 1.0, "calinski_harabasz": 10.0},
+            "common": {"silhouette": 0.1, "davies_bouldin": 2.0, "calinski_harabasz": 5.0},
+        },
+    }
+
+
+RECORDS = [
+    record("kmeans", 0, 0.20, 0.10),
+    record("kmeans", 1, 0.30, 0.20),
+    record("catuvac", 0, 0.50, 0.90),
+    record("catuvac", 0, 0.10, 0.99, tau=0.1),  # a temperature-study run: not Table I
+]
+
+
+def test_paper_table_holds_every_published_row():
+    assert len(PAPER_TABLE) == 18
+    assert PAPER_TABLE[("audiomnist", 10, "catuvac")] == (76.30, 0.78, 0.97, 0.07, 40.14)
+    assert paper_frame().shape == (18, 8)
+
+
+def test_side_by_side_aggregates_seeds_and_interleaves_the_paper():
+    table = side_by_side(RECORDS, space="own", profile="cpu")
+    assert list(table["method"]) == ["K-means", "K-means", "Cat. UVAC", "Cat. UVAC"]
+    ours = table.iloc[0]
+    assert ours["Accuracy (%)"] == "25.00 ± 5.00"
+    assert ours["Silhouette"] == "0.15 ± 0.05"
+    assert ours["seeds"] == "2"
+    assert table.iloc[1]["source"] == "paper (audiomnist, 500 ep)"
+    assert table.iloc[2]["source"] == "ours (cpu, 10 ep)"
+
+
+def test_differences_are_ours_minus_the_paper():
+    table = differences(RECORDS, space="own", profile="cpu")
+    kmeans = table[table["method"] == "K-means"].iloc[0]
+    assert kmeans["Accuracy (%)"] == f"{25.0 - 18.40:+.2f}"
+    catuvac = table[table["method"] == "Cat. UVAC"].iloc[0]
+    assert catuvac["Silhouette"] == f"{0.90 - 0.97:+.2f}"
+
+
+def test_metrics_vs_tau_draws_one_panel_per_metric():
+    runs = [r for r in RECORDS if r["spec"]["method"] == "catuvac"]
+    frames = {space: seed_table(runs, space) for space in ("own", "common")}
+    figure = plot_metrics_vs_tau(frames, "toy")
+    assert len(figure.axes) == 5
+    silhouette_lines = figure.axes[2].lines
+    assert len(silhouette_lines) >= 2
+    assert not math.isnan(float(silhouette_lines[0].get_ydata()[0]))
