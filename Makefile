@@ -1,5 +1,6 @@
 # Two jobs: `make book` builds the HTML book, `make test` runs every check.
-# Both create .venv and install the project into it on first use.
+# Both create .venv and install the project into it on first use. Chapters run on one
+# thread in tests: on two shared cores, two BLAS threads spin against each other.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -29,7 +30,7 @@ unit: $(STAMP)
 	$(BIN)/python -m pytest tests
 
 notebooks: $(STAMP)
-	CATUVAC_PROFILE=smoke $(BIN)/python -m pytest --nbval-lax book/ --ignore=book/_build -p no:cacheprovider
+	CATUVAC_PROFILE=smoke OMP_NUM_THREADS=1 $(BIN)/python -m pytest --nbval-lax book/ --ignore=book/_build -p no:cacheprovider
 
 test: lint unit notebooks html
 

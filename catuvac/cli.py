@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from itertools import groupby
 from pathlib import Path
 
+from catuvac.elbo import LAMBDA_PLACEMENTS
 from catuvac.errors import CatuvacError
 from catuvac.profiles import PROFILES, get_profile
 
@@ -75,7 +76,16 @@ def cmd_reproduce(args: argparse.Namespace) -> None:
     from catuvac.reproduce import grid, run, save_result
 
     profile = get_profile(args.profile)
-    specs = grid(args.datasets, args.methods, args.seeds, profile, args.clusters, args.tau_end)
+    specs = grid(
+        args.datasets,
+        args.methods,
+        args.seeds,
+        profile,
+        args.clusters,
+        args.tau_end,
+        args.lambda_weight,
+        args.lambda_placement,
+    )
     for dataset, dataset_specs in groupby(specs, key=lambda s: s.dataset):
         todo = [s for s in dataset_specs if args.overwrite or not s.result_path().exists()]
         if not todo:
@@ -110,7 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--clusters", type=int, default=10)
     p.add_argument("--latent-dim", type=int, default=10)
     p.add_argument("--lambda", dest="lambda_weight", type=float)
-    p.add_argument("--lambda-placement", default="kl_y", choices=["kl_y", "kl_z", "reconstruction"])
+    p.add_argument("--lambda-placement", default="kl_y", choices=LAMBDA_PLACEMENTS)
     p.add_argument("--tau-end", type=float, default=0.5)
     p.add_argument("--tau-shape", default="exponential", choices=["exponential", "linear"])
     p.add_argument("--epochs", type=int, help="default: the profile's")
@@ -128,6 +138,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--clusters", nargs="+", type=int, help="default: the paper's per dataset")
     p.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     p.add_argument("--tau-end", nargs="+", type=float, help="final temperatures (Cat. UVAC)")
+    p.add_argument("--lambda", dest="lambda_weight", type=float, help="default: per dataset")
+    p.add_argument("--lambda-placement", default="kl_y", choices=LAMBDA_PLACEMENTS)
     p.add_argument("--profile", help=profile_help)
     p.add_argument("--overwrite", action="store_true", help="replace existing result files")
 

@@ -10,6 +10,7 @@ import torch
 
 from catuvac.baselines import KMeansBaseline
 from catuvac.data import canonical_name
+from catuvac.elbo import LAMBDA_PLACEMENTS
 from catuvac.errors import ResultExistsError, unknown_option
 from catuvac.evaluation import embed, own_space, score
 from catuvac.experiment import PreparedData
@@ -36,16 +37,28 @@ class RunSpec:
     seed: int
     profile: str
     tau_end: float = 0.5
+    lambda_weight: float | None = None  # None: the dataset's DEFAULT_LAMBDA
+    lambda_placement: str = "kl_y"
 
     def __post_init__(self) -> None:
         if self.method not in RESULT_METHODS:
             raise unknown_option("method", self.method, RESULT_METHODS)
+        if self.lambda_placement not in LAMBDA_PLACEMENTS:
+            raise unknown_option("lambda placement", self.lambda_placement, LAMBDA_PLACEMENTS)
 
     @property
     def name(self) -> str:
-        """File stem; the temperature appears only for Cat. UVAC, the one method it affects."""
+        """File stem; the temperature appears only for Cat. UVAC, the one method it affects,
+        and lambda only when a trained method departs from the default setting."""
         tau = f"-tau{self.tau_end:g}" if self.method == "catuvac" else ""
-        return f"{self.method}{tau}-seed{self.seed}"
+        custom = self.lambda_weight is not None or self.lambda_placement != "kl_y"
+        lam = ""
+        if custom and self.method in ("uvac", "catuvac"):
+            weight = (
+                DEFAULT_LAMBDA[self.dataset] if self.lambda_weight is None else self.lambda_weight
+            )
+            lam = f"-lambda{weight:g}-{self.lambda_placement}"
+        return f"{self.method}{tau}{lam}-seed{self.seed}"
 
     def result_path(self, root: Path | None = None) -> Path:
         """``results/<profile>/<dataset>/k<K>/<method>[-tau<t>]-seed<s>.json``."""
@@ -57,11 +70,18 @@ class RunSpec:
         return runs_dir() / self.profile / self.dataset / f"k{self.n_clusters}" / self.name
 
 
-def model_config(spec: RunSpec, data: PreparedData, lambda_weight: float | None = None):
+def model_config(spec: RunSpec, data: PreparedData) -> ModelConfig:
     """The model a spec trains, on the dataset's input shape."""
     _, n_freq, n_frames = data.feature_config.shape
-    weight = DEFAULT_LAMBDA[spec.dataset] if lambda_weight is None else lambda_weight
-    return ModelConfig(spec.method, n_freq, n_frames, spec.n_clusters, lambda_weight=weight)
+    weight = DEFAULT_LAMBDA[spec.dataset] if spec.lambda_weight is None else spec.lambda_weight
+    return ModelConfig(
+        spec.method,
+        n_freq,
+        n_frames,
+        spec.n_clusters,
+        lambda_weight=weight,
+        lambda_placement=spec.lambda_placement,
+    )
 
 
 def train_config(spec: RunSpec, profile: Profile) -> TrainConfig:
@@ -82,8 +102,13 @@ def run(
     common: np.ndarray,
     device: torch.device | None = None,
     progress: bool = True,
+    run_dir: Path | None = None,
 ) -> dict:
-    """Fit/train the spec's method on the train clips and score it on the test clips."""
+    """Fit/train the spec's method on the train clips and score it on the test clips.
+
+    Trained methods checkpoint into ``run_dir`` (default :meth:`RunSpec.run_dir`) and
+    resume from it.
+    """
     started = time.perf_counter()
     labels = data.test.labels
     record: dict = {"spec": asdict(spec), "n_classes": data.n_classes}
@@ -97,7 +122,7 @@ def run(
         own = own_space("kmeans", None, data.test)
     else:
         mcfg, tcfg = model_config(spec, data), train_config(spec, profile)
-        result = train(mcfg, tcfg, data.train, spec.run_dir(), device, progress)
+        result = train(mcfg, tcfg, data.train, run_dir or spec.run_dir(), device, progress)
         embedding = embed(result.model, data.test)
         clusters = embedding.clusters.numpy()
         own = own_space(spec.method, embedding, data.test)
@@ -179,6 +204,8 @@ def grid(
     profile: Profile,
     clusters: list[int] | None = None,
     tau_ends: list[float] | None = None,
+    lambda_weight: float | None = None,
+    lambda_placement: str = "kl_y",
 ) -> list[RunSpec]:
     """Every run of a Table I style grid; clusters default to the paper's per dataset.
 
@@ -195,7 +222,16 @@ def grid(
             for method in (m for m in methods if m != "labels"):
                 taus = tau_ends if method == "catuvac" and tau_ends else [0.5]
                 specs += [
-                    RunSpec(dataset, method, k, seed, profile.name, tau)
+                    RunSpec(
+                        dataset,
+                        method,
+                        k,
+                        seed,
+                        profile.name,
+                        tau,
+                        lambda_weight,
+                        lambda_placement,
+                    )
                     for k in clusters or PAPER_CLUSTERS[dataset]
                     for tau in taus
                 ]

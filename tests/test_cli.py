@@ -46,6 +46,8 @@ def test_reproduce_writes_keeps_and_overwrites_results(folders, capsys):
             "seed": 0,
             "profile": "smoke",
             "tau_end": 0.5,
+            "lambda_weight": None,
+            "lambda_placement": "kl_y",
         }
         assert record["profile"] == asdict(PROFILES["smoke"])
         assert record["feature_config"] == SPOKEN_DIGITS.to_dict()

@@ -136,3 +136,13 @@ def test_kmeans_run_reports_accuracy_only_at_the_class_count(tiny_fsdd):
     assert "final_tau" not in fewer and len(fewer["cluster_sizes"]) == 5
     labels = run(RunSpec("fsdd", "labels", 10, 0, "tiny"), data, TINY, common)
     assert labels["metrics"]["accuracy"] == 1.0 and labels["metrics"]["nmi"] == pytest.approx(1.0)
+
+
+def test_lambda_variants_get_their_own_result_files():
+    default = RunSpec("fsdd", "catuvac", 10, 0, "cpu")
+    study = RunSpec("fsdd", "catuvac", 10, 0, "cpu", lambda_weight=5.0, lambda_placement="kl_z")
+    assert default.name == "catuvac-tau0.5-seed0"
+    assert study.name == "catuvac-tau0.5-lambda5-kl_z-seed0"
+    assert RunSpec("fsdd", "kmeans", 10, 0, "cpu", lambda_weight=5.0).name == "kmeans-seed0"
+    with pytest.raises(UnknownOptionError):
+        RunSpec("fsdd", "catuvac", 10, 0, "cpu", lambda_placement="everywhere")
