@@ -82,12 +82,12 @@ def side_by_side(
     for (_, row), (_, text) in zip(ours.iterrows(), shown.iterrows(), strict=True):
         base = {"dataset": row["dataset"], "clusters": row["clusters"], "method": row["method"]}
         trained = "" if pd.isna(row["epochs"]) else f", {int(row['epochs'])} ep"
+        seeds = f", {int(row['seeds'])} seeds" if row["seeds"] > 1 else ", 1 seed"
         rows.append(
             {
                 **base,
-                "source": f"ours ({row['profile']}{trained})",
+                "source": f"ours ({row['profile']}{trained}{seeds})",
                 **{c: text[c] for c in COLUMN_LABELS.values()},
-                **{c: str(int(row[c])) for c in ("seeds", "train_clips", "test_clips")},
             }
         )
         paper = paper_row(row["dataset"], row["clusters"], row["method"])
@@ -99,10 +99,18 @@ def side_by_side(
                     **base,
                     "source": f"paper ({counterpart}, 500 ep)",
                     **dict(zip(COLUMN_LABELS.values(), values, strict=True)),
-                    **dict.fromkeys(("seeds", "train_clips", "test_clips"), ""),
                 }
             )
     return pd.DataFrame(rows)
+
+
+def run_scale(records: list[dict] | None = None, profile: str | None = None) -> pd.DataFrame:
+    """What each dataset's rows were computed on: clips, epochs and seeds per method."""
+    ours = table_one(records, "own", profile)
+    if ours.empty:
+        return ours
+    columns = ["dataset", "clusters", "method", "train_clips", "test_clips", "epochs", "seeds"]
+    return ours[columns].fillna({"epochs": 0}).astype({"epochs": int})
 
 
 def differences(

@@ -8,7 +8,7 @@ matplotlib.use("Agg")
 
 from catuvac.plots.results import plot_metrics_vs_tau
 from catuvac.summaries import seed_table
-from catuvac.table import PAPER_TABLE, differences, paper_frame, side_by_side
+from catuvac.table import PAPER_TABLE, differences, paper_frame, run_scale, side_by_side
 
 
 def record(method: str, seed: int, accuracy: float, silhouette: float, tau: float = 0.5) -> dict:
@@ -56,9 +56,14 @@ def test_side_by_side_aggregates_seeds_and_interleaves_the_paper():
     ours = table.iloc[0]
     assert ours["Accuracy (%)"] == "25.00 ± 5.00"
     assert ours["Silhouette"] == "0.15 ± 0.05"
-    assert ours["seeds"] == "2"
+    assert ours["source"] == "ours (cpu, 2 seeds)"
     assert table.iloc[1]["source"] == "paper (audiomnist, 500 ep)"
-    assert table.iloc[2]["source"] == "ours (cpu, 10 ep)"
+    assert table.iloc[2]["source"] == "ours (cpu, 10 ep, 1 seed)"
+
+
+def test_run_scale_says_what_each_row_was_computed_on():
+    scale = run_scale(RECORDS, profile="cpu")
+    assert scale.iloc[0][["train_clips", "test_clips", "seeds"]].tolist() == [2700, 300, 2]
 
 
 def test_differences_are_ours_minus_the_paper():
