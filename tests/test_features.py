@@ -6,7 +6,6 @@ import math
 import numpy as np
 import pytest
 import torch
-from threadpoolctl import threadpool_limits
 
 import catuvac.features.cache as cache_module
 from catuvac.audio import duration_seconds
@@ -25,17 +24,6 @@ from catuvac.features import (
 )
 
 CPU = torch.device("cpu")
-
-
-@pytest.fixture(autouse=True)
-def one_thread():
-    """One thread for torch, OpenMP and BLAS: on a shared 2-core machine two threads spin
-    against each other."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    with threadpool_limits(1):
-        yield
-    torch.set_num_threads(threads)
 
 
 @pytest.fixture(scope="module")
