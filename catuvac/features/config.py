@@ -1,6 +1,6 @@
 """Feature settings per dataset: the paper's pipelines, with every free choice named."""
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 from catuvac.errors import unknown_option
 
@@ -83,17 +83,7 @@ URBAN_4S = FeatureConfig(
 )
 
 # TAU2019: 10 s files, 10 s window (334 frames, padded to 336); no padding inside clips.
-URBAN_10S = FeatureConfig(
-    name="urban-10s",
-    sample_rate=16000,
-    window_seconds=10.0,
-    n_fft=960,
-    hop_length=480,
-    n_freq=128,
-    n_mels=128,
-    power=2.0,
-    vad=False,
-)
+URBAN_10S = replace(URBAN_4S, name="urban-10s", window_seconds=10.0, vad=False)
 
 DATASET_FEATURES: dict[str, FeatureConfig] = {
     "fsdd": SPOKEN_DIGITS,
