@@ -31,10 +31,11 @@ def cmd_download(args: argparse.Namespace) -> None:
 
 
 def cmd_train(args: argparse.Namespace) -> None:
+    from catuvac.atomic import write_json
     from catuvac.experiment import prepare_data
     from catuvac.models import ModelConfig
     from catuvac.reproduce import DEFAULT_LAMBDA, RUN_INFO_NAME
-    from catuvac.train import TrainConfig, train, write_json
+    from catuvac.train import TrainConfig, train
 
     profile = get_profile(args.profile)
     data = prepare_data(args.dataset, profile)

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from catuvac.atomic import atomic_write_bytes, write_json
 from catuvac.baselines import KMeansBaseline
 from catuvac.data import canonical_name
 from catuvac.elbo import LAMBDA_PLACEMENTS
@@ -18,7 +19,7 @@ from catuvac.models import ModelConfig
 from catuvac.paths import results_dir, runs_dir
 from catuvac.profiles import Profile
 from catuvac.provenance import environment, git_revision
-from catuvac.train import TrainConfig, atomic_write_bytes, train, write_json
+from catuvac.train import TrainConfig, train
 
 ARRAYS_KEY = "arrays"
 RESULT_METHODS = ("labels", "kmeans", "uvac", "catuvac")

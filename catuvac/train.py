@@ -1,15 +1,13 @@
 """Training loop: Adam with exponential learning-rate decay, temperature annealing,
 checkpoints every N epochs, exact resume, NaN detection and a per-epoch history."""
 
-import json
-import os
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import torch
 from tqdm.auto import tqdm
 
+from catuvac.atomic import atomic_write_bytes, write_json
 from catuvac.errors import CheckpointMismatchError, TrainingDivergedError, unknown_option
 from catuvac.features import FeatureSet, default_device
 from catuvac.models import ClusteringVAE, ModelConfig, build_model
@@ -79,23 +77,6 @@ def epoch_order(n: int, seed: int, epoch: int) -> torch.Tensor:
     """Shuffled clip order of one epoch; depends only on (seed, epoch), so resume repeats it."""
     generator = torch.Generator().manual_seed(seed * 100_003 + epoch)
     return torch.randperm(n, generator=generator)
-
-
-def atomic_write_bytes(target: Path, write) -> None:
-    """Call ``write(path)`` on a temporary file beside ``target``, then rename it over."""
-    handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
-    os.close(handle)
-    try:
-        write(temporary)
-        os.replace(temporary, target)
-    finally:
-        if os.path.exists(temporary):
-            os.remove(temporary)
-
-
-def write_json(target: Path, payload: object) -> None:
-    """Atomic, indented JSON."""
-    atomic_write_bytes(target, lambda p: Path(p).write_text(json.dumps(payload, indent=2)))
 
 
 class Trainer:

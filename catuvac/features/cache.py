@@ -2,14 +2,13 @@
 
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import torch
 
+from catuvac.atomic import atomic_write_bytes
 from catuvac.features.config import FeatureConfig
 from catuvac.features.extract import FeatureExtractor, FeatureSet
 from catuvac.paths import cache_dir
@@ -60,13 +59,6 @@ class FeatureCache:
         return data
 
     def _write(self, target: Path, payload: dict) -> None:
-        """Write to a temporary file in the same folder, then rename over the target."""
+        """Write atomically, so an interrupted extraction leaves no partial cache file."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
-        os.close(handle)
-        try:
-            torch.save(payload, temporary)
-            os.replace(temporary, target)
-        finally:
-            if os.path.exists(temporary):
-                os.remove(temporary)
+        atomic_write_bytes(target, lambda temporary: torch.save(payload, temporary))
