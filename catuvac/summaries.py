@@ -204,8 +204,9 @@ def seed_table(records: Iterable[dict], space: str = "own") -> pd.DataFrame:
 
     A setting is (profile, dataset, clusters, method, final tau, lambda, placement); the
     columns ``<metric>_mean`` and ``<metric>_std`` (population std, 0 for one seed) ignore
-    NaN values (collapsed runs, or accuracy/NMI when clusters != classes). ``epochs``,
-    ``train_clips`` and ``test_clips`` say what the numbers were computed on.
+    NaN values (collapsed runs, or accuracy/NMI when clusters != classes); ``<metric>_n``
+    counts the seeds that had a value. ``epochs``, ``train_clips``, ``test_clips`` and
+    ``device`` say what the numbers were computed on.
     """
     groups: dict[tuple, list[dict]] = defaultdict(list)
     for record in records:
@@ -231,6 +232,8 @@ def seed_table(records: Iterable[dict], space: str = "own") -> pd.DataFrame:
             column = values[name].dropna()
             row[f"{name}_mean"] = float(column.mean()) if len(column) else np.nan
             row[f"{name}_std"] = float(column.std(ddof=0)) if len(column) else np.nan
+            row[f"{name}_n"] = len(column)
+        row["device"] = "+".join(sorted({r["environment"]["device"] for r in runs}))
         row["_order"] = (profile, dataset, -k, _METHOD_ORDER.get(method, 99), tau or 0.0)
         rows.append(row)
     if not rows:
@@ -250,10 +253,18 @@ def format_seed_table(table: pd.DataFrame, digits: int = 2) -> pd.DataFrame:
         scale = 100.0 if name == "accuracy" else 1.0
         means, stds = table[f"{name}_mean"] * scale, table[f"{name}_std"] * scale
         shown[name] = [
-            "–" if np.isnan(m) else f"{m:.{digits}f}" + (f" ± {s:.{digits}f}" if n > 1 else "")
-            for m, s, n in zip(means, stds, table["seeds"], strict=True)
+            _mean_text(m, s, n, seeds, digits)
+            for m, s, n, seeds in zip(means, stds, table[f"{name}_n"], table["seeds"], strict=True)
         ]
     return shown.rename(columns={"accuracy": "accuracy (%)"})
+
+
+def _mean_text(mean: float, std: float, n: int, seeds: int, digits: int) -> str:
+    """``mean ± std``; ``(n of N seeds)`` when some seeds had no value (a collapsed run)."""
+    if np.isnan(mean):
+        return "–"
+    text = f"{mean:.{digits}f}" + (f" ± {std:.{digits}f}" if n > 1 else "")
+    return text + (f" ({n} of {seeds} seeds)" if n < seeds else "")
 
 
 def describe_records(records: Sequence[dict]) -> str:
@@ -293,6 +304,39 @@ def default_setting(records: Iterable[dict]) -> list[dict]:
             continue
         chosen.append(record)
     return chosen
+
+
+def stored_tau_sweeps(
+    records: Iterable[dict], spaces: Sequence[str] = ("own", "common")
+) -> tuple[str | None, dict[tuple[str, int], dict[str, pd.DataFrame]]]:
+    """The stored final-temperature sweeps of Cat. UVAC, at the longest profile that has one.
+
+    A sweep is a (dataset, clusters) cell trained at two or more final temperatures with
+    the default lambda. Returns that profile (None when no sweep exists) and, per cell,
+    :func:`seed_table` rows in each space, one row per temperature.
+    """
+    from catuvac.reproduce import DEFAULT_LAMBDA
+
+    def default_lambda(record: dict) -> bool:
+        default = (float(DEFAULT_LAMBDA.get(record["spec"]["dataset"], 1.0)), "kl_y")
+        return lambda_of(record) == default
+
+    runs = [r for r in select(records, method="catuvac") if default_lambda(r)]
+    temperatures: dict[tuple[str, str, int], set[float]] = defaultdict(set)
+    epochs: dict[str, int] = {}
+    for record in runs:
+        profile, spec = record["profile"]["name"], record["spec"]
+        temperatures[(profile, spec["dataset"], spec["n_clusters"])].add(spec["tau_end"])
+        epochs[profile] = record["profile"]["epochs"]
+    swept = {key for key, taus in temperatures.items() if len(taus) >= 2}
+    if not swept:
+        return None, {}
+    profile = max({key[0] for key in swept}, key=epochs.get)
+    sweeps = {}
+    for _, dataset, k in sorted(key for key in swept if key[0] == profile):
+        cell = select(runs, dataset=dataset, profile=profile, n_clusters=k)
+        sweeps[(dataset, k)] = {space: seed_table(cell, space) for space in spaces}
+    return profile, sweeps
 
 
 def lambda_study(records: Iterable[dict]) -> pd.DataFrame:

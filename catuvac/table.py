@@ -86,7 +86,7 @@ def side_by_side(
         rows.append(
             {
                 **base,
-                "source": f"ours ({row['profile']}{trained}{seeds})",
+                "source": f"ours ({row['profile']}{trained}{seeds}, {device_label(row['device'])})",
                 **{c: text[c] for c in COLUMN_LABELS.values()},
             }
         )
@@ -110,7 +110,13 @@ def run_scale(records: list[dict] | None = None, profile: str | None = None) -> 
     if ours.empty:
         return ours
     columns = ["dataset", "clusters", "method", "train_clips", "test_clips", "epochs", "seeds"]
-    return ours[columns].fillna({"epochs": 0}).astype({"epochs": int})
+    frame = ours[columns].fillna({"epochs": 0}).astype({"epochs": int})
+    return frame.assign(device=ours["device"].map(device_label))
+
+
+def device_label(device: str) -> str:
+    """``cuda`` → ``GPU``, ``cpu`` → ``CPU``; a setting run on both reads ``CPU+GPU``."""
+    return "+".join({"cuda": "GPU", "cpu": "CPU"}.get(d, d) for d in device.split("+"))
 
 
 def differences(

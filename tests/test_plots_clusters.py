@@ -68,6 +68,7 @@ def _record(method, k, seed, accuracy):
         },
         "profile": {"name": "smoke", "epochs": 2},
         "data_subset": {"train_clips": 96, "test_clips": 64},
+        "environment": {"device": "cpu"},
     }
 
 

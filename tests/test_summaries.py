@@ -30,6 +30,7 @@ from catuvac.summaries import (
     seed_table,
     select,
     softmax,
+    stored_tau_sweeps,
     stored_test_clips,
     temperature_sweep,
     toy_softmax_clusters,
@@ -116,6 +117,7 @@ def _record(method, seed, accuracy, silhouette, k=10, profile="smoke", epochs=2,
         },
         "profile": {"name": profile, "epochs": epochs, "max_test_clips": 64},
         "data_subset": {"train_clips": 96, "test_clips": 64},
+        "environment": {"device": "cpu"},
         "cluster_sizes": [32, 32] + [0] * (k - 2),
     }
     if method in ("uvac", "catuvac"):
@@ -150,7 +152,8 @@ def test_seed_table_means_and_stds():
     shown = format_seed_table(table)
     assert shown.loc[1, "accuracy (%)"] == "30.00 ± 10.00"
     assert shown.loc[3, "accuracy (%)"] == "–"
-    assert shown.loc[2, "silhouette"] == "0.90 ± 0.00"  # two seeds, one NaN
+    assert shown.loc[2, "silhouette"] == "0.90 (1 of 2 seeds)"  # two seeds, one NaN
+    assert table.loc[2, "silhouette_n"] == 1 and table.loc[2, "device"] == "cpu"
     assert shown.loc[0, "accuracy (%)"] == "100.00"  # a single seed: no spread shown
     assert seed_table([]).empty
 
@@ -313,3 +316,20 @@ def test_kl_y_decomposition_adds_up():
     assert balanced["marginal_kl"] == pytest.approx(0.0, abs=1e-9)
     with pytest.raises(ValueError):
         kl_y_decomposition(np.ones(3))
+
+
+def test_stored_tau_sweeps_pick_the_longest_profile_with_a_sweep():
+    def tau_run(tau, seed, profile="cpu", epochs=10):
+        record = _record("catuvac", seed, 0.3, 0.5, profile=profile, epochs=epochs)
+        record["spec"]["tau_end"] = tau
+        return record
+
+    runs = [tau_run(t, s) for t in (1.0, 0.5, 0.1) for s in (0, 1)]
+    runs += [tau_run(0.5, 0, "paper", 500), _record("kmeans", 0, 0.2, 0.1)]
+    profile, sweeps = stored_tau_sweeps(runs)
+    assert profile == "cpu"  # "paper" has one temperature only: no sweep
+    assert list(sweeps) == [("fsdd", 10)]
+    own = sweeps[("fsdd", 10)]["own"]
+    assert sorted(own["tau_end"]) == [0.1, 0.5, 1.0] and set(own["seeds"]) == {2}
+    assert set(sweeps[("fsdd", 10)]) == {"own", "common"}
+    assert stored_tau_sweeps(runs[-2:]) == (None, {})

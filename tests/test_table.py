@@ -3,12 +3,20 @@
 import math
 
 import matplotlib
+import pytest
 
 matplotlib.use("Agg")
 
-from catuvac.plots.results import plot_metrics_vs_tau
+from catuvac.plots.results import plot_metrics_vs_tau, plot_ours_vs_paper
 from catuvac.summaries import seed_table
-from catuvac.table import PAPER_TABLE, differences, paper_frame, run_scale, side_by_side
+from catuvac.table import (
+    PAPER_TABLE,
+    device_label,
+    differences,
+    paper_frame,
+    run_scale,
+    side_by_side,
+)
 
 
 def record(method: str, seed: int, accuracy: float, silhouette: float, tau: float = 0.5) -> dict:
@@ -27,6 +35,7 @@ def record(method: str, seed: int, accuracy: float, silhouette: float, tau: floa
         "epochs": 10 if trained else None,
         "model_config": {"lambda_weight": 1.0, "lambda_placement": "kl_y"} if trained else None,
         "data_subset": {"train_clips": 2700, "test_clips": 300},
+        "environment": {"device": "cpu"},
         "metrics": {
             "accuracy": accuracy,
             "nmi": 0.5,
@@ -56,14 +65,24 @@ def test_side_by_side_aggregates_seeds_and_interleaves_the_paper():
     ours = table.iloc[0]
     assert ours["Accuracy (%)"] == "25.00 ± 5.00"
     assert ours["Silhouette"] == "0.15 ± 0.05"
-    assert ours["source"] == "ours (cpu, 2 seeds)"
+    assert ours["source"] == "ours (cpu, 2 seeds, CPU)"
     assert table.iloc[1]["source"] == "paper (audiomnist, 500 ep)"
-    assert table.iloc[2]["source"] == "ours (cpu, 10 ep, 1 seed)"
+    assert table.iloc[2]["source"] == "ours (cpu, 10 ep, 1 seed, CPU)"
 
 
 def test_run_scale_says_what_each_row_was_computed_on():
     scale = run_scale(RECORDS, profile="cpu")
-    assert scale.iloc[0][["train_clips", "test_clips", "seeds"]].tolist() == [2700, 300, 2]
+    assert scale.iloc[0][["train_clips", "test_clips", "seeds", "device"]].tolist() == [
+        2700,
+        300,
+        2,
+        "CPU",
+    ]
+
+
+def test_device_label_names_both_devices_of_a_mixed_setting():
+    assert device_label("cuda") == "GPU"
+    assert device_label("cpu+cuda") == "CPU+GPU"
 
 
 def test_differences_are_ours_minus_the_paper():
@@ -82,3 +101,13 @@ def test_metrics_vs_tau_draws_one_panel_per_metric():
     silhouette_lines = figure.axes[2].lines
     assert len(silhouette_lines) >= 2
     assert not math.isnan(float(silhouette_lines[0].get_ydata()[0]))
+
+
+def test_ours_vs_paper_draws_the_paper_and_each_profile_per_metric():
+    figure = plot_ours_vs_paper(RECORDS, ["cpu"], metrics=("accuracy", "silhouette"))
+    assert len(figure.axes) == 2
+    accuracy = figure.axes[0]
+    paper_bars, ours_bars = accuracy.containers[0], accuracy.containers[-1]
+    assert paper_bars[0].get_height() == pytest.approx(18.40)  # K-means, AudioMNIST
+    assert ours_bars[0].get_height() == pytest.approx(25.0)  # mean of our two seeds, in %
+    assert "cpu (10 ep, CPU)" in accuracy.get_legend().get_texts()[1].get_text()

@@ -1,10 +1,14 @@
-"""Figures of stored results: metrics against the final Gumbel-Softmax temperature."""
+"""Figures of stored results: ours beside the paper's Table I, and metrics against the
+final Gumbel-Softmax temperature."""
+
+from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 
 from catuvac.metrics import METRIC_NAMES
-from catuvac.table import COLUMN_LABELS
+from catuvac.table import COLUMN_LABELS, PAPER_COUNTERPART, device_label, paper_row, table_one
 
 METRIC_DIRECTION = {
     "Accuracy (%)": "higher is better",
@@ -45,3 +49,62 @@ def plot_metrics_vs_tau(frames: dict[str, pd.DataFrame], title: str = "") -> plt
     figure.suptitle(title)
     figure.tight_layout()
     return figure
+
+
+def plot_ours_vs_paper(
+    records: list[dict],
+    profiles: Sequence[str],
+    metrics: Sequence[str] = ("accuracy", "nmi", "silhouette"),
+    clusters: int = 10,
+    space: str = "own",
+) -> plt.Figure:
+    """Bars per method: the paper's value and ours at each profile (mean ± std over seeds).
+
+    One row of panels per dataset that has ``clusters``-cluster results, one panel per metric.
+    """
+    tables = {profile: table_one(records, space, profile) for profile in profiles}
+    tables = {p: t[t["clusters"] == clusters] for p, t in tables.items() if not t.empty}
+    datasets = sorted({d for t in tables.values() for d in t["dataset"]})
+    methods = ["K-means", "UVAC", "Cat. UVAC"]
+    figure, axes = plt.subplots(
+        len(datasets),
+        len(metrics),
+        figsize=(4.0 * len(metrics), 3.0 * len(datasets)),
+        squeeze=False,
+    )
+    width = 0.8 / (len(tables) + 1)
+    x = np.arange(len(methods))
+    for row, dataset in enumerate(datasets):
+        for column, metric in enumerate(metrics):
+            axis = axes[row, column]
+            index = METRIC_NAMES.index(metric)
+            published = [paper_row(dataset, clusters, m) for m in methods]
+            axis.bar(
+                x, [np.nan if p is None else p[index] for p in published], width, label="paper"
+            )
+            for shift, (profile, table) in enumerate(tables.items(), start=1):
+                mine = table[table["dataset"] == dataset].set_index("method").reindex(methods)
+                scale = 100.0 if metric == "accuracy" else 1.0
+                devices = ", ".join(sorted(set(mine["device"].dropna().map(device_label))))
+                axis.bar(
+                    x + shift * width,
+                    mine[f"{metric}_mean"] * scale,
+                    width,
+                    yerr=mine[f"{metric}_std"].fillna(0.0) * scale,
+                    capsize=3,
+                    label=f"ours, {profile} ({_epochs_text(mine['epochs'])}, {devices})",
+                )
+            axis.set_xticks(x + width * len(tables) / 2, methods)
+            counterpart = PAPER_COUNTERPART.get(dataset, dataset)
+            axis.set_title(
+                f"{dataset} (paper: {counterpart}), {clusters} clusters\n{COLUMN_LABELS[metric]}",
+                fontsize=9,
+            )
+    axes[0, 0].legend(fontsize=7)
+    figure.tight_layout()
+    return figure
+
+
+def _epochs_text(epochs: pd.Series) -> str:
+    """``"500 ep"`` for trained rows; K-means and labels alone train nothing."""
+    return "no training" if epochs.isna().all() else f"{int(epochs.max())} ep"
