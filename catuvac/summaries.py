@@ -267,6 +267,11 @@ def _mean_text(mean: float, std: float, n: int, seeds: int, digits: int) -> str:
     return text + (f" ({n} of {seeds} seeds)" if n < seeds else "")
 
 
+def device_label(device: str) -> str:
+    """``cuda`` → ``GPU``, ``cpu`` → ``CPU``; a setting run on both reads ``CPU+GPU``."""
+    return "+".join({"cuda": "GPU", "cpu": "CPU"}.get(d, d) for d in device.split("+"))
+
+
 def describe_records(records: Sequence[dict]) -> str:
     """One line saying what stored results were computed on: profile, epochs, data."""
     if not records:
@@ -280,9 +285,10 @@ def describe_records(records: Sequence[dict]) -> str:
     epoch_text = "/".join(str(e) for e in epochs) if epochs else "none (no training)"
     data_text = "; ".join(f"{a} train / {b} test clips" for a, b in subsets)
     seed_text = f"seed{'s' if len(seeds) > 1 else ''} {', '.join(str(s) for s in seeds)}"
+    devices = "+".join(sorted({r["environment"]["device"] for r in records}))
     return (
         f"profile {'/'.join(profiles)}, epochs {epoch_text}, {data_text}, "
-        f"{seed_text if seeds else 'no seeds'}"
+        f"{seed_text if seeds else 'no seeds'}, on {device_label(devices)}"
     )
 
 
@@ -304,6 +310,30 @@ def default_setting(records: Iterable[dict]) -> list[dict]:
             continue
         chosen.append(record)
     return chosen
+
+
+def cluster_use_table(records: Iterable[dict]) -> pd.DataFrame:
+    """One row per trained run: how many of its clusters the test clips use, and the
+    largest cluster's share (1.0 is total collapse), from the stored cluster sizes."""
+    rows = []
+    for record in records:
+        if lambda_of(record) is None:
+            continue
+        spec, summary = record["spec"], usage_summary(record["cluster_sizes"])
+        rows.append(
+            {
+                "dataset": spec["dataset"],
+                "clusters": spec["n_clusters"],
+                "method": METHOD_NAMES[spec["method"]],
+                "seed": spec["seed"],
+                "clusters_used": summary["clusters_used"],
+                "largest_share": round(summary["largest_share"], 2),
+            }
+        )
+    if not rows:
+        return pd.DataFrame()
+    keys = ["dataset", "clusters", "method", "seed"]
+    return pd.DataFrame(rows).sort_values(keys, ascending=[True, False, True, True], kind="stable")
 
 
 def stored_tau_sweeps(
@@ -407,6 +437,34 @@ def stored_test_clips(record: dict, root=None) -> list:
             f"{subset['test_files_sha256']}): the data differ from the run's"
         )
     return clips
+
+
+def label_and_group_nmi(records: Iterable[dict], root=None) -> pd.DataFrame:
+    """NMI of each stored clustering with the class labels and with the clips' groups
+    (the speakers, for spoken digits), to tell which of the two the clusters follow.
+
+    Reads each record's test arrays and rebuilds its test clips
+    (:func:`stored_test_clips`), so the dataset must be present.
+    """
+    from catuvac.metrics import nmi
+    from catuvac.reproduce import load_arrays
+
+    rows = []
+    for record in records:
+        clips = stored_test_clips(record, root)
+        clusters = load_arrays(record)["clusters"]
+        spec = record["spec"]
+        rows.append(
+            {
+                "dataset": spec["dataset"],
+                "profile": record["profile"]["name"],
+                "method": METHOD_NAMES[spec["method"]],
+                "seed": spec["seed"],
+                "nmi_labels": nmi([c.label for c in clips], clusters),
+                "nmi_groups": nmi([c.group for c in clips], clusters),
+            }
+        )
+    return pd.DataFrame(rows)
 
 
 def examples_per_cluster(

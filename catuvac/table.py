@@ -5,7 +5,14 @@ import pandas as pd
 
 from catuvac.metrics import METRIC_NAMES
 from catuvac.reproduce import load_results
-from catuvac.summaries import METHOD_NAMES, default_setting, format_seed_table, seed_table, select
+from catuvac.summaries import (
+    METHOD_NAMES,
+    default_setting,
+    device_label,
+    format_seed_table,
+    seed_table,
+    select,
+)
 
 # The paper's Table I as published (arXiv 2504.07652). Rows marked * in the paper are
 # UVAC-paper numbers. Cat. UVAC's per-row temperature was lost in the text extraction.
@@ -112,11 +119,6 @@ def run_scale(records: list[dict] | None = None, profile: str | None = None) -> 
     columns = ["dataset", "clusters", "method", "train_clips", "test_clips", "epochs", "seeds"]
     frame = ours[columns].fillna({"epochs": 0}).astype({"epochs": int})
     return frame.assign(device=ours["device"].map(device_label))
-
-
-def device_label(device: str) -> str:
-    """``cuda`` → ``GPU``, ``cpu`` → ``CPU``; a setting run on both reads ``CPU+GPU``."""
-    return "+".join({"cuda": "GPU", "cpu": "CPU"}.get(d, d) for d in device.split("+"))
 
 
 def differences(

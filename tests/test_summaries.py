@@ -16,6 +16,7 @@ from catuvac.summaries import (
     band_separability,
     class_profiles,
     cluster_usage,
+    cluster_use_table,
     clusters_used,
     default_setting,
     describe_records,
@@ -24,6 +25,7 @@ from catuvac.summaries import (
     format_seed_table,
     history_frame,
     kl_y_decomposition,
+    label_and_group_nmi,
     lambda_study,
     largest_profile_of,
     metric_values,
@@ -167,8 +169,8 @@ def test_metric_values_and_selection():
     assert profile == "cpu" and len(chosen) == 1
     assert largest_profile_of(RECORDS, "us8k") == (None, [])
     text = describe_records(select(RECORDS, profile="smoke"))
-    assert text == "profile smoke, epochs 2, 96 train / 64 test clips, seeds 0, 1"
-    assert describe_records(RECORDS[:1]).endswith("seed 0")
+    assert text == "profile smoke, epochs 2, 96 train / 64 test clips, seeds 0, 1, on CPU"
+    assert describe_records(RECORDS[:1]).endswith("seed 0, on CPU")
     assert describe_records([]) == "no stored results"
 
 
@@ -333,3 +335,32 @@ def test_stored_tau_sweeps_pick_the_longest_profile_with_a_sweep():
     assert sorted(own["tau_end"]) == [0.1, 0.5, 1.0] and set(own["seeds"]) == {2}
     assert set(sweeps[("fsdd", 10)]) == {"own", "common"}
     assert stored_tau_sweeps(runs[-2:]) == (None, {})
+
+
+def test_cluster_use_table_counts_used_clusters_of_trained_runs_only():
+    table = cluster_use_table(RECORDS)
+    assert set(table["method"]) == {"Cat. UVAC"}  # K-means and labels train nothing
+    first = table.iloc[0]
+    assert (first["clusters"], first["clusters_used"], first["largest_share"]) == (10, 2, 0.5)
+    assert cluster_use_table(RECORDS[:2]).empty
+
+
+def test_label_and_group_nmi_tells_speaker_clusters_from_digit_clusters(
+    offline_data, monkeypatch, tmp_path
+):
+    monkeypatch.setenv("CATUVAC_DATA", str(offline_data))
+    dataset = load("fsdd")
+    clips = dataset.subset("test", 64, seed=SUBSET_SEED)
+    speakers = sorted({c.group for c in clips})
+    by_speaker = np.array([speakers.index(c.group) for c in clips])
+    np.savez(tmp_path / "run.npz", clusters=by_speaker)
+    record = {
+        "path": str(tmp_path / "run.json"),
+        "spec": {"dataset": "fsdd", "method": "catuvac", "seed": 3},
+        "profile": {"name": "smoke", "max_test_clips": 64},
+        "data_subset": {"test_files_sha256": files_digest([c.path for c in clips], dataset.root)},
+    }
+    row = label_and_group_nmi([record]).iloc[0]
+    assert row["nmi_groups"] == pytest.approx(1.0)  # clusters are exactly the speakers
+    assert row["nmi_labels"] < 0.5
+    assert (row["method"], row["seed"]) == ("Cat. UVAC", 3)

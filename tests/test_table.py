@@ -8,10 +8,9 @@ import pytest
 matplotlib.use("Agg")
 
 from catuvac.plots.results import plot_metrics_vs_tau, plot_ours_vs_paper
-from catuvac.summaries import seed_table
+from catuvac.summaries import device_label, seed_table
 from catuvac.table import (
     PAPER_TABLE,
-    device_label,
     differences,
     paper_frame,
     run_scale,
