@@ -313,8 +313,9 @@ def default_setting(records: Iterable[dict]) -> list[dict]:
 
 
 def cluster_use_table(records: Iterable[dict]) -> pd.DataFrame:
-    """One row per trained run: how many of its clusters the test clips use, and the
-    largest cluster's share (1.0 is total collapse), from the stored cluster sizes."""
+    """One row per trained run (with its final temperature and device): how many of its
+    clusters the test clips use, and the largest cluster's share (1.0 is total collapse),
+    from the stored cluster sizes."""
     rows = []
     for record in records:
         if lambda_of(record) is None:
@@ -325,15 +326,18 @@ def cluster_use_table(records: Iterable[dict]) -> pd.DataFrame:
                 "dataset": spec["dataset"],
                 "clusters": spec["n_clusters"],
                 "method": METHOD_NAMES[spec["method"]],
+                "tau_end": spec.get("tau_end") if spec["method"] == "catuvac" else None,
                 "seed": spec["seed"],
+                "device": device_label(record["environment"]["device"]),
                 "clusters_used": summary["clusters_used"],
                 "largest_share": round(summary["largest_share"], 2),
             }
         )
     if not rows:
         return pd.DataFrame()
-    keys = ["dataset", "clusters", "method", "seed"]
-    return pd.DataFrame(rows).sort_values(keys, ascending=[True, False, True, True], kind="stable")
+    keys = ["dataset", "clusters", "method", "tau_end", "seed"]
+    order = [True, False, True, True, True]
+    return pd.DataFrame(rows).sort_values(keys, ascending=order, kind="stable")
 
 
 def stored_tau_sweeps(
