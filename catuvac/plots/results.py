@@ -19,14 +19,22 @@ METRIC_DIRECTION = {
 }
 
 
-def plot_metrics_vs_tau(frames: dict[str, pd.DataFrame], title: str = "") -> plt.Figure:
+def plot_metrics_vs_tau(
+    frames: dict[str, pd.DataFrame], title: str = "", columns: int = 3
+) -> plt.Figure:
     """One panel per metric: mean ± std over seeds against the final tau, one line per space.
 
     ``frames`` maps a space name ("own", "common") to :func:`catuvac.summaries.seed_table`
-    rows of Cat. UVAC runs of one dataset and cluster count.
+    rows of Cat. UVAC runs of one dataset and cluster count. Panels wrap after ``columns``
+    so that they stay legible in a book's text width.
     """
-    figure, axes = plt.subplots(1, len(METRIC_NAMES), figsize=(3.2 * len(METRIC_NAMES), 3.0))
-    for axis, metric in zip(axes, METRIC_NAMES, strict=True):
+    rows = -(-len(METRIC_NAMES) // columns)
+    figure, grid = plt.subplots(rows, columns, figsize=(3.6 * columns, 3.0 * rows), squeeze=False)
+    axes = grid.ravel()
+    for unused in axes[len(METRIC_NAMES) :]:
+        figure.delaxes(unused)
+    taus = sorted({float(t) for frame in frames.values() for t in frame["tau_end"]})
+    for axis, metric in zip(axes, METRIC_NAMES, strict=False):
         label = COLUMN_LABELS[metric]
         scale = 100.0 if metric == "accuracy" else 1.0
         supervised = metric in ("accuracy", "nmi")
@@ -43,6 +51,8 @@ def plot_metrics_vs_tau(frames: dict[str, pd.DataFrame], title: str = "") -> plt
                 label="clusters" if supervised else f"{space} space",
             )
         axis.set_xscale("log")
+        axis.set_xticks(taus, [f"{t:g}" for t in taus])
+        axis.minorticks_off()
         axis.set_xlabel("final temperature τ")
         axis.set_title(f"{label}\n({METRIC_DIRECTION[label]})", fontsize=9)
         axis.legend(fontsize=7)
