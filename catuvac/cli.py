@@ -2,6 +2,7 @@
 
 import argparse
 import json
+import math
 import sys
 from collections.abc import Sequence
 from itertools import groupby
@@ -106,6 +107,17 @@ def cmd_table(args: argparse.Namespace) -> None:
     print(results_table(args.profile, args.format, args.space))
 
 
+def non_negative_number(text: str) -> float:
+    """A finite weight >= 0 (lambda): NaN or a negative value is refused before any work."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be a finite number >= 0")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="catuvac", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -120,7 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--method", default="catuvac", choices=["catuvac", "uvac"])
     p.add_argument("--clusters", type=int, default=10)
     p.add_argument("--latent-dim", type=int, default=10)
-    p.add_argument("--lambda", dest="lambda_weight", type=float)
+    p.add_argument("--lambda", dest="lambda_weight", type=non_negative_number)
     p.add_argument("--lambda-placement", default="kl_y", choices=LAMBDA_PLACEMENTS)
     p.add_argument("--tau-end", type=float, default=0.5)
     p.add_argument("--tau-shape", default="exponential", choices=["exponential", "linear"])
@@ -139,7 +151,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--clusters", nargs="+", type=int, help="default: the paper's per dataset")
     p.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     p.add_argument("--tau-end", nargs="+", type=float, help="final temperatures (Cat. UVAC)")
-    p.add_argument("--lambda", dest="lambda_weight", type=float, help="default: per dataset")
+    p.add_argument(
+        "--lambda", dest="lambda_weight", type=non_negative_number, help="default: per dataset"
+    )
     p.add_argument("--lambda-placement", default="kl_y", choices=LAMBDA_PLACEMENTS)
     p.add_argument("--profile", help=profile_help)
     p.add_argument("--overwrite", action="store_true", help="replace existing result files")

@@ -117,6 +117,15 @@ def test_other_commands_report_errors(folders, capsys):
     assert exited.value.code == 2
 
 
+@pytest.mark.parametrize("weight", ["nan", "-1", "inf", "heavy"])
+def test_a_lambda_that_is_not_a_finite_weight_is_refused_before_any_work(folders, capsys, weight):
+    with pytest.raises(SystemExit) as exited:
+        main(["reproduce", "--datasets", "fsdd", "--methods", "uvac", "--lambda", weight])
+    assert exited.value.code == 2
+    assert f"argument --lambda: '{weight}'" in capsys.readouterr().err
+    assert not (folders / "results").exists()
+
+
 def test_datasets_lists_every_dataset(folders, capsys, offline_data):
     assert main(["datasets"]) == 0
     lines = capsys.readouterr().out.splitlines()

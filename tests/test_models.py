@@ -50,8 +50,9 @@ def test_unknown_method_and_options():
         ModelConfig("catuvac", 128, 64, lambda_placement="kl_x")
     with pytest.raises(ValueError, match="n_clusters must be at least 2"):
         ModelConfig("catuvac", 128, 64, n_clusters=1)
-    with pytest.raises(ValueError, match="lambda_weight must be >= 0"):
-        ModelConfig("uvac", 128, 64, lambda_weight=-1.0)
+    for bad in (-1.0, float("nan"), float("inf")):
+        with pytest.raises(ValueError, match="lambda_weight must be a finite number >= 0"):
+            ModelConfig("uvac", 128, 64, lambda_weight=bad)
 
 
 def _grads(model):

@@ -1,5 +1,6 @@
 """What every clustering VAE shares: its configuration, outputs and evaluation embedding."""
 
+import math
 from dataclasses import asdict, dataclass
 
 import torch
@@ -37,8 +38,10 @@ class ModelConfig:
             raise ValueError(f"n_clusters must be at least 2, got {self.n_clusters}")
         if self.latent_dim < 1:
             raise ValueError(f"latent_dim must be at least 1, got {self.latent_dim}")
-        if self.lambda_weight < 0:
-            raise ValueError(f"lambda_weight must be >= 0, got {self.lambda_weight}")
+        if not math.isfinite(self.lambda_weight) or self.lambda_weight < 0:
+            raise ValueError(
+                f"lambda_weight must be a finite number >= 0, got {self.lambda_weight}"
+            )
         check_input_size(self.n_freq, self.n_frames)
 
     def to_dict(self) -> dict:
