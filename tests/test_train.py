@@ -133,12 +133,17 @@ def test_non_finite_loss_stops_training_and_keeps_the_last_good_checkpoint(tmp_p
 
 
 def test_infinite_loss_in_the_first_epoch_leaves_no_checkpoint(tmp_path):
-    inf = float("inf")
-    model_config = ModelConfig("catuvac", 16, 16, n_clusters=3, latent_dim=2, lambda_weight=inf)
-    with pytest.raises(TrainingDivergedError, match=r"loss became (inf|nan) in epoch 1\b"):
-        train(
-            model_config, TrainConfig(epochs=2, batch_size=4), synthetic(), tmp_path, progress=False
-        )
+    trainer = Trainer(TINY, TrainConfig(epochs=2, batch_size=4), tmp_path, progress=False)
+    original = trainer.model.elbo
+
+    def infinite_elbo(x, mask, tau):
+        terms, out = original(x, mask, tau)
+        terms.loss = terms.loss * float("inf")
+        return terms, out
+
+    trainer.model.elbo = infinite_elbo
+    with pytest.raises(TrainingDivergedError, match=r"loss became inf in epoch 1\b"):
+        trainer.fit(synthetic())
     assert not (tmp_path / CHECKPOINT_NAME).exists()
 
 
