@@ -192,10 +192,16 @@ def load_results(root: Path | None = None) -> list[dict]:
     return records
 
 
+def profiles_by_epochs(records: list[dict]) -> list[str]:
+    """The profiles among ``records``, from the fewest training epochs to the most."""
+    epochs = {r["profile"]["name"]: r["profile"]["epochs"] for r in records}
+    return sorted(epochs, key=epochs.get)
+
+
 def largest_profile(records: list[dict]) -> str | None:
     """The profile with the most training epochs among ``records`` (None when empty)."""
-    profiles = {r["profile"]["name"]: r["profile"]["epochs"] for r in records}
-    return max(profiles, key=profiles.get) if profiles else None
+    profiles = profiles_by_epochs(records)
+    return profiles[-1] if profiles else None
 
 
 def grid(

@@ -233,7 +233,7 @@ def seed_table(records: Iterable[dict], space: str = "own") -> pd.DataFrame:
             row[f"{name}_mean"] = float(column.mean()) if len(column) else np.nan
             row[f"{name}_std"] = float(column.std(ddof=0)) if len(column) else np.nan
             row[f"{name}_n"] = len(column)
-        row["device"] = "+".join(sorted({r["environment"]["device"] for r in runs}))
+        row["device"] = devices_of(runs)
         row["_order"] = (profile, dataset, -k, _METHOD_ORDER.get(method, 99), tau or 0.0)
         rows.append(row)
     if not rows:
@@ -267,6 +267,11 @@ def _mean_text(mean: float, std: float, n: int, seeds: int, digits: int) -> str:
     return text + (f" ({n} of {seeds} seeds)" if n < seeds else "")
 
 
+def devices_of(records: Iterable[dict]) -> str:
+    """The devices the records ran on, as stored (``cpu``, ``cuda``), joined by ``+``."""
+    return "+".join(sorted({r["environment"]["device"] for r in records}))
+
+
 def device_label(device: str) -> str:
     """``cuda`` → ``GPU``, ``cpu`` → ``CPU``; a setting run on both reads ``CPU+GPU``."""
     return "+".join({"cuda": "GPU", "cpu": "CPU"}.get(d, d) for d in device.split("+"))
@@ -285,10 +290,9 @@ def describe_records(records: Sequence[dict]) -> str:
     epoch_text = "/".join(str(e) for e in epochs) if epochs else "none (no training)"
     data_text = "; ".join(f"{a} train / {b} test clips" for a, b in subsets)
     seed_text = f"seed{'s' if len(seeds) > 1 else ''} {', '.join(str(s) for s in seeds)}"
-    devices = "+".join(sorted({r["environment"]["device"] for r in records}))
     return (
         f"profile {'/'.join(profiles)}, epochs {epoch_text}, {data_text}, "
-        f"{seed_text if seeds else 'no seeds'}, on {device_label(devices)}"
+        f"{seed_text if seeds else 'no seeds'}, on {device_label(devices_of(records))}"
     )
 
 
@@ -297,19 +301,25 @@ def default_setting(records: Iterable[dict]) -> list[dict]:
     and every trained model with the dataset's default lambda on the categorical KL
     (``catuvac.reproduce.DEFAULT_LAMBDA``). Temperature and lambda studies stored beside
     them are left out."""
-    from catuvac.reproduce import DEFAULT_LAMBDA
-
     chosen = []
     for record in records:
         spec = record["spec"]
         if spec["method"] == "catuvac" and spec.get("tau_end", 0.5) != 0.5:
             continue
-        setting = lambda_of(record)
-        default = (float(DEFAULT_LAMBDA.get(spec["dataset"], 1.0)), "kl_y")
-        if setting is not None and setting != default:
+        if not has_default_lambda(record):
             continue
         chosen.append(record)
     return chosen
+
+
+def has_default_lambda(record: dict) -> bool:
+    """Whether a record used its dataset's default lambda on the categorical KL
+    (``catuvac.reproduce.DEFAULT_LAMBDA``); K-means and labels, which have none, do."""
+    from catuvac.reproduce import DEFAULT_LAMBDA
+
+    setting = lambda_of(record)
+    default = (float(DEFAULT_LAMBDA.get(record["spec"]["dataset"], 1.0)), "kl_y")
+    return setting is None or setting == default
 
 
 def cluster_use_table(records: Iterable[dict]) -> pd.DataFrame:
@@ -349,23 +359,19 @@ def stored_tau_sweeps(
     the default lambda. Returns that profile (None when no sweep exists) and, per cell,
     :func:`seed_table` rows in each space, one row per temperature.
     """
-    from catuvac.reproduce import DEFAULT_LAMBDA
+    from catuvac.reproduce import largest_profile
 
-    def default_lambda(record: dict) -> bool:
-        default = (float(DEFAULT_LAMBDA.get(record["spec"]["dataset"], 1.0)), "kl_y")
-        return lambda_of(record) == default
-
-    runs = [r for r in select(records, method="catuvac") if default_lambda(r)]
+    runs = [r for r in select(records, method="catuvac") if has_default_lambda(r)]
     temperatures: dict[tuple[str, str, int], set[float]] = defaultdict(set)
-    epochs: dict[str, int] = {}
     for record in runs:
-        profile, spec = record["profile"]["name"], record["spec"]
-        temperatures[(profile, spec["dataset"], spec["n_clusters"])].add(spec["tau_end"])
-        epochs[profile] = record["profile"]["epochs"]
+        spec = record["spec"]
+        key = (record["profile"]["name"], spec["dataset"], spec["n_clusters"])
+        temperatures[key].add(spec["tau_end"])
     swept = {key for key, taus in temperatures.items() if len(taus) >= 2}
     if not swept:
         return None, {}
-    profile = max({key[0] for key in swept}, key=epochs.get)
+    swept_profiles = {key[0] for key in swept}
+    profile = largest_profile([r for r in runs if r["profile"]["name"] in swept_profiles])
     sweeps = {}
     for _, dataset, k in sorted(key for key in swept if key[0] == profile):
         cell = select(runs, dataset=dataset, profile=profile, n_clusters=k)

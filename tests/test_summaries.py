@@ -364,3 +364,11 @@ def test_label_and_group_nmi_tells_speaker_clusters_from_digit_clusters(
     assert row["nmi_groups"] == pytest.approx(1.0)  # clusters are exactly the speakers
     assert row["nmi_labels"] < 0.5
     assert (row["method"], row["seed"]) == ("Cat. UVAC", 3)
+
+
+def test_profiles_are_ordered_by_their_training_epochs():
+    from catuvac.reproduce import largest_profile, profiles_by_epochs
+
+    assert profiles_by_epochs(RECORDS) == ["smoke", "cpu"]  # 2 epochs, then 30
+    assert largest_profile(RECORDS) == "cpu"
+    assert profiles_by_epochs([]) == [] and largest_profile([]) is None

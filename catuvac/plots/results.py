@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 
 from catuvac.metrics import METRIC_NAMES
-from catuvac.table import COLUMN_LABELS, PAPER_COUNTERPART, device_label, paper_row, table_one
+from catuvac.summaries import device_label
+from catuvac.table import COLUMN_LABELS, PAPER_COUNTERPART, paper_row, table_one
 
 METRIC_DIRECTION = {
     "Accuracy (%)": "higher is better",
