@@ -51,7 +51,10 @@ def test_model_walk_restores_the_input_shape(method):
 def test_catuvac_encoder_z_sees_y_as_channels():
     rows = model_walk(ModelConfig("catuvac", 128, 144, n_clusters=5))
     first = next(r for r in rows if r.name == "encoder_z.trunk.convs.0")
-    assert first.input_shape == (1, 6, 128, 144)
+    # The y planes are folded into the layer (ConditionedConv2d): it receives x alone, but
+    # its weight has 1 + K input channels, as in the paper's layer.
+    assert first.kind == "ConditionedConv2d" and first.input_shape == (1, 1, 128, 144)
+    assert first.parameters == 16 * (1 + 5) * 8 * 8 + 16
     assert next(r for r in rows if r.name == "encoder_y.to_logits").output_shape == (1, 5)
 
 

@@ -2,11 +2,19 @@
 
 import pytest
 import torch
+import torch.nn.functional as F
 
 from catuvac.elbo import masked_reconstruction
 from catuvac.errors import UnknownOptionError
 from catuvac.features import SPOKEN_DIGITS, URBAN_4S, URBAN_10S
 from catuvac.models import UVAC, CatUVAC, ModelConfig, build_model
+from catuvac.models.networks import (
+    KERNEL,
+    PADDING,
+    STRIDE,
+    ConditionedConv2d,
+    SubpixelConvTranspose2d,
+)
 
 
 @pytest.mark.parametrize("method", ["catuvac", "uvac"])
@@ -95,3 +103,21 @@ def test_log_variances_are_clamped():
         model.encoder_z.to_moments.bias.fill_(1e4)
         out = model(torch.rand(2, 1, 16, 16), tau=1.0)
     assert out.z_logvar.max() == 3.0
+
+
+def test_conditioned_conv_equals_conv_over_stacked_planes():
+    torch.manual_seed(0)
+    layer = ConditionedConv2d(1 + 3, 5, KERNEL, STRIDE, PADDING).double()
+    x, y = torch.rand(2, 1, 16, 32, dtype=torch.float64), torch.rand(2, 3, dtype=torch.float64)
+    planes = y[:, :, None, None].expand(-1, -1, 16, 32)
+    expected = F.conv2d(torch.cat([x, planes], 1), layer.weight, layer.bias, STRIDE, PADDING)
+    assert torch.allclose(layer(x, y), expected, rtol=0, atol=1e-12)
+
+
+def test_subpixel_deconv_equals_transposed_conv():
+    torch.manual_seed(0)
+    layer = SubpixelConvTranspose2d(6, 2, KERNEL, STRIDE, PADDING).double()
+    x = torch.rand(2, 6, 4, 8, dtype=torch.float64)
+    expected = F.conv_transpose2d(x, layer.weight, layer.bias, STRIDE, PADDING)
+    assert layer(x).shape == (2, 2, 8, 16)
+    assert torch.allclose(layer(x), expected, rtol=0, atol=1e-12)
