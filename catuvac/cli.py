@@ -14,15 +14,15 @@ from catuvac.profiles import PROFILES, get_profile
 
 
 def cmd_datasets(args: argparse.Namespace) -> None:
-    from catuvac.data import dataset_dir, dataset_names, load
+    from catuvac.data import dataset_dir, dataset_names, how_to_get, load
 
     for name in dataset_names():
         try:
             data = load(name)
             status = f"{len(data.clips)} clips, {len(data.class_names)} classes"
         except CatuvacError as error:
-            status = f"not available ({type(error).__name__})"
-        print(f"{name:12s} {dataset_dir(name)}  {status}")
+            status = f"not available ({type(error).__name__}): {how_to_get(name)}"
+        print(f"{name:13s} {dataset_dir(name)}  {status}")
 
 
 def cmd_download(args: argparse.Namespace) -> None:

@@ -23,9 +23,21 @@ from catuvac.train import TrainConfig, train
 
 ARRAYS_KEY = "arrays"
 RESULT_METHODS = ("labels", "kmeans", "uvac", "catuvac")
-PAPER_CLUSTERS = {"audiomnist": (10,), "fsdd": (10,), "us8k": (10, 5), "tau2019": (10, 5)}
+PAPER_CLUSTERS = {
+    "audiomnist": (10,),
+    "arabic-digits": (10,),
+    "fsdd": (10,),
+    "us8k": (10, 5),
+    "tau2019": (10, 5),
+}
 # lambda per dataset: the paper's two values are lost; these are this project's defaults.
-DEFAULT_LAMBDA = {"audiomnist": 1.0, "fsdd": 1.0, "us8k": 1.0, "tau2019": 1.0}
+DEFAULT_LAMBDA = {
+    "audiomnist": 1.0,
+    "arabic-digits": 1.0,
+    "fsdd": 1.0,
+    "us8k": 1.0,
+    "tau2019": 1.0,
+}
 
 
 @dataclass(frozen=True)

@@ -38,8 +38,9 @@ PAPER_TABLE: dict[tuple[str, int, str], tuple[float | None, ...]] = {
     ("us8k", 5, "catuvac"): (None, None, 0.78, 0.32, 3.19),
 }
 
-# Our offline stand-ins: FSDD plays AudioMNIST's part (spoken digits).
-PAPER_COUNTERPART = {"fsdd": "audiomnist"}
+# Our offline stand-ins: FSDD (6 speakers) and the Arabic Speech Commands digits (24
+# speakers) play AudioMNIST's part (spoken digits).
+PAPER_COUNTERPART = {"fsdd": "audiomnist", "arabic-digits": "audiomnist"}
 METHOD_KEYS = {label: key for key, label in METHOD_NAMES.items()}
 COLUMN_LABELS = {
     "accuracy": "Accuracy (%)",

@@ -93,7 +93,10 @@ def test_reproduce_writes_keeps_and_overwrites_results(folders, capsys):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--datasets", "esc50"], "unknown dataset 'esc50'; expected one of: audiomnist, fsdd"),
+        (
+            ["--datasets", "esc50"],
+            "unknown dataset 'esc50'; expected one of: arabic-digits, audiomnist, fsdd",
+        ),
         (["--methods", "gmm"], "unknown method 'gmm'; expected one of: labels, kmeans"),
         (["--profile", "huge"], "unknown profile 'huge'; expected one of: smoke, cpu, paper"),
         (["--datasets", "tau2019", "--methods", "labels"], "catuvac download tau2019"),
@@ -129,12 +132,15 @@ def test_a_lambda_that_is_not_a_finite_weight_is_refused_before_any_work(folders
 def test_datasets_lists_every_dataset(folders, capsys, offline_data):
     assert main(["datasets"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert [line.split()[0] for line in lines] == ["audiomnist", "fsdd", "tau2019", "us8k"]
+    names = ["arabic-digits", "audiomnist", "fsdd", "tau2019", "us8k"]
+    assert [line.split()[0] for line in lines] == names
     by_name = {line.split()[0]: line for line in lines}
     assert "3000 clips, 10 classes" in by_name["fsdd"]
     assert "1710 clips, 10 classes" in by_name["us8k"]
     assert f"{offline_data.resolve() / 'fsdd'} " in by_name["fsdd"]  # where it was looked for
+    assert "2400 clips, 10 classes" in by_name["arabic-digits"]
     assert "not available (DatasetNotFoundError)" in by_name["tau2019"]
+    assert "`catuvac download tau2019`" in by_name["tau2019"]
     assert f"{offline_data.resolve() / 'urbansound8k'} " in by_name["us8k"]
 
 
