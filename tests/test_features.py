@@ -64,6 +64,7 @@ def test_preset_shapes_are_multiples_of_16(config, shape, frames):
 
 def test_dataset_presets_and_unknown_dataset():
     assert DATASET_FEATURES == {
+        "arabic-digits": SPOKEN_DIGITS,  # 16 kHz clips, resampled to the 8 kHz pipeline
         "fsdd": SPOKEN_DIGITS,
         "audiomnist": SPOKEN_DIGITS,
         "us8k": URBAN_4S,
