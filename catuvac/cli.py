@@ -87,13 +87,14 @@ def cmd_reproduce(args: argparse.Namespace) -> None:
         args.tau_end,
         args.lambda_weight,
         args.lambda_placement,
+        args.speaker_norm,
     )
     for dataset, dataset_specs in groupby(specs, key=lambda s: s.dataset):
         todo = [s for s in dataset_specs if args.overwrite or not s.result_path().exists()]
         if not todo:
             print(f"{dataset}: every result already exists (--overwrite to redo)")
             continue
-        data = prepare_data(dataset, profile)
+        data = prepare_data(dataset, profile, speaker_norm=args.speaker_norm)
         common = data.common_space()
         for spec in todo:
             record = run(spec, data, profile, common)
@@ -156,6 +157,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--lambda-placement", default="kl_y", choices=LAMBDA_PLACEMENTS)
     p.add_argument("--profile", help=profile_help)
+    p.add_argument(
+        "--speaker-norm",
+        action="store_true",
+        help="standardise each speaker's features with its own statistics first (no labels); "
+        "results are named ...-spknorm-seed<s>",
+    )
     p.add_argument("--overwrite", action="store_true", help="replace existing result files")
 
     p = sub.add_parser("table", help="Table I from results/, ours beside the paper's")

@@ -15,6 +15,7 @@ from catuvac.features import (
     FeatureSet,
     Normaliser,
     feature_config_for,
+    normalise_per_group,
 )
 from catuvac.metrics import common_space
 from catuvac.profiles import Profile, get_profile
@@ -31,6 +32,7 @@ class PreparedData:
     normaliser: Normaliser
     train: FeatureSet
     test: FeatureSet
+    speaker_norm: bool = False  # features standardised per speaker before normalising
 
     @property
     def class_names(self) -> list[str]:
@@ -70,11 +72,15 @@ def prepare_data(
     device: torch.device | None = None,
     progress: bool = True,
     cache: FeatureCache | None = None,
+    speaker_norm: bool = False,
     **load_options,
 ) -> PreparedData:
     """Load a dataset, take the profile's subset, extract (or reuse) features, normalise.
 
-    Normalisation statistics come from the training clips only.
+    Normalisation statistics come from the training clips only. ``speaker_norm`` first
+    standardises each speaker's clips (each clip's group) with that speaker's own
+    statistics (:func:`~catuvac.features.normalise_per_group`): it removes what tells
+    speakers apart on average, using speaker metadata and no class label.
     """
     profile = profile if isinstance(profile, Profile) else get_profile(profile)
     dataset = load(canonical_name(name), root=root, **load_options)
@@ -91,6 +97,8 @@ def prepare_data(
             extractor,
             progress=progress,
         )
+        if speaker_norm:
+            splits[split] = normalise_per_group(splits[split], [c.group for c in clips])
     normaliser = Normaliser.fit(splits["train"])
     return PreparedData(
         dataset,
@@ -98,4 +106,5 @@ def prepare_data(
         normaliser,
         normaliser.transform(splits["train"]),
         normaliser.transform(splits["test"]),
+        speaker_norm,
     )

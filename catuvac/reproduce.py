@@ -12,7 +12,7 @@ from catuvac.atomic import atomic_write_bytes, write_json
 from catuvac.baselines import KMeansBaseline
 from catuvac.data import canonical_name
 from catuvac.elbo import LAMBDA_PLACEMENTS
-from catuvac.errors import ResultExistsError, unknown_option
+from catuvac.errors import ConfigError, ResultExistsError, unknown_option
 from catuvac.evaluation import embed, own_space, score
 from catuvac.experiment import PreparedData
 from catuvac.models import ModelConfig
@@ -42,7 +42,8 @@ DEFAULT_LAMBDA = {
 
 @dataclass(frozen=True)
 class RunSpec:
-    """One cell of the grid: which data, method, cluster count, seed and final temperature."""
+    """One cell of the grid: which data, method, cluster count, seed and final temperature;
+    ``speaker_norm`` standardises the features per speaker first (every method)."""
 
     dataset: str
     method: str
@@ -52,6 +53,7 @@ class RunSpec:
     tau_end: float = 0.5
     lambda_weight: float | None = None  # None: the dataset's DEFAULT_LAMBDA
     lambda_placement: str = "kl_y"
+    speaker_norm: bool = False
 
     def __post_init__(self) -> None:
         if self.method not in RESULT_METHODS:
@@ -62,7 +64,8 @@ class RunSpec:
     @property
     def name(self) -> str:
         """File stem; the temperature appears only for Cat. UVAC, the one method it affects,
-        and lambda only when a trained method departs from the default setting."""
+        lambda only when a trained method departs from the default setting, and
+        ``-spknorm`` for features normalised per speaker."""
         tau = f"-tau{self.tau_end:g}" if self.method == "catuvac" else ""
         custom = self.lambda_weight is not None or self.lambda_placement != "kl_y"
         lam = ""
@@ -71,10 +74,11 @@ class RunSpec:
                 DEFAULT_LAMBDA[self.dataset] if self.lambda_weight is None else self.lambda_weight
             )
             lam = f"-lambda{weight:g}-{self.lambda_placement}"
-        return f"{self.method}{tau}{lam}-seed{self.seed}"
+        speaker = "-spknorm" if self.speaker_norm else ""
+        return f"{self.method}{tau}{lam}{speaker}-seed{self.seed}"
 
     def result_path(self, root: Path | None = None) -> Path:
-        """``results/<profile>/<dataset>/k<K>/<method>[-tau<t>]-seed<s>.json``."""
+        """``results/<profile>/<dataset>/k<K>/<name>.json`` (:attr:`name`)."""
         root = root or results_dir()
         return root / self.profile / self.dataset / f"k{self.n_clusters}" / f"{self.name}.json"
 
@@ -120,8 +124,13 @@ def run(
     """Fit/train the spec's method on the train clips and score it on the test clips.
 
     Trained methods checkpoint into ``run_dir`` (default :meth:`RunSpec.run_dir`) and
-    resume from it.
+    resume from it. ``data`` must be prepared with the spec's ``speaker_norm``.
     """
+    if data.speaker_norm != spec.speaker_norm:
+        raise ConfigError(
+            f"run {spec.name}: the data were prepared with speaker_norm={data.speaker_norm}, "
+            f"the spec asks for speaker_norm={spec.speaker_norm}"
+        )
     started = time.perf_counter()
     labels = data.test.labels
     record: dict = {"spec": asdict(spec), "n_classes": data.n_classes}
@@ -225,6 +234,7 @@ def grid(
     tau_ends: list[float] | None = None,
     lambda_weight: float | None = None,
     lambda_placement: str = "kl_y",
+    speaker_norm: bool = False,
 ) -> list[RunSpec]:
     """Every run of a Table I style grid; clusters default to the paper's per dataset.
 
@@ -235,7 +245,7 @@ def grid(
     specs = []
     for dataset in map(canonical_name, datasets):
         if "labels" in methods:
-            specs.append(RunSpec(dataset, "labels", 10, 0, profile.name))
+            specs.append(RunSpec(dataset, "labels", 10, 0, profile.name, speaker_norm=speaker_norm))
         # Seed-major order: an interrupted grid has every cell at the first seeds.
         for seed in seeds:
             for method in (m for m in methods if m != "labels"):
@@ -250,6 +260,7 @@ def grid(
                         tau,
                         lambda_weight,
                         lambda_placement,
+                        speaker_norm,
                     )
                     for k in clusters or PAPER_CLUSTERS[dataset]
                     for tau in taus

@@ -48,6 +48,7 @@ def test_reproduce_writes_keeps_and_overwrites_results(folders, capsys):
             "tau_end": 0.5,
             "lambda_weight": None,
             "lambda_placement": "kl_y",
+            "speaker_norm": False,
         }
         assert record["profile"] == asdict(PROFILES["smoke"])
         assert record["feature_config"] == SPOKEN_DIGITS.to_dict()
@@ -88,6 +89,22 @@ def test_reproduce_writes_keeps_and_overwrites_results(folders, capsys):
     assert f"wrote {labels}" in capsys.readouterr().out
     assert "marker" not in json.loads(kmeans.read_text())
     assert not list(folder.glob("*.tmp"))
+
+
+def test_reproduce_arabic_digits_with_speaker_norm(folders, capsys):
+    args = ["reproduce", "--profile", "smoke", "--datasets", "arabic", "--seeds", "0"]
+    args += ["--methods", "labels", "kmeans", "--speaker-norm"]
+    assert main(args) == 0
+    folder = folders / "results" / "smoke" / "arabic-digits" / "k10"
+    names = sorted(p.name for p in folder.glob("*.json"))
+    assert names == ["kmeans-spknorm-seed0.json", "labels-spknorm-seed0.json"]
+    record = json.loads((folder / "kmeans-spknorm-seed0.json").read_text())
+    assert record["spec"]["speaker_norm"] is True and record["spec"]["dataset"] == "arabic-digits"
+    assert record["feature_config"] == SPOKEN_DIGITS.to_dict()
+    assert sum(record["cluster_sizes"]) == 64
+    capsys.readouterr()
+    assert main(["table", "--profile", "smoke"]) == 0
+    assert "arabic-digits" not in capsys.readouterr().out  # Table I leaves the study out
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ from dataclasses import asdict
 import numpy as np
 import pytest
 
-from catuvac.errors import ResultExistsError, UnknownOptionError
+from catuvac.errors import ConfigError, ResultExistsError, UnknownOptionError
 from catuvac.experiment import prepare_data
 from catuvac.features import SPOKEN_DIGITS, FeatureCache
 from catuvac.profiles import PROFILES, Profile
@@ -29,14 +29,13 @@ TINY = Profile("tiny", 16, 16, epochs=1, batch_size=16, checkpoint_every=1)
 def test_grid_expands_the_papers_cluster_counts():
     assert PAPER_CLUSTERS == {
         "audiomnist": (10,),
+        "arabic-digits": (10,),
         "fsdd": (10,),
         "us8k": (10, 5),
         "tau2019": (10, 5),
     }
     methods = ["labels", "kmeans", "uvac", "catuvac"]
-    specs = grid(
-        ["fsdd", "us8k", "tau2019", "audiomnist"], methods, [0, 1], SMOKE, tau_ends=[0.5, 0.3]
-    )
+    specs = grid(list(PAPER_CLUSTERS), methods, [0, 1], SMOKE, tau_ends=[0.5, 0.3])
     assert len(specs) == len(set(specs))
     for dataset, ks in PAPER_CLUSTERS.items():
         mine = [s for s in specs if s.dataset == dataset]
@@ -48,7 +47,7 @@ def test_grid_expands_the_papers_cluster_counts():
             assert cells == {(k, seed, 0.5) for k in ks for seed in (0, 1)}
         cells = {(s.n_clusters, s.seed, s.tau_end) for s in mine if s.method == "catuvac"}
         assert cells == {(k, seed, tau) for k in ks for seed in (0, 1) for tau in (0.5, 0.3)}
-    assert len(specs) == 4 * 1 + (1 + 2 + 2 + 1) * 2 * (1 + 1 + 2)
+    assert len(specs) == 5 * 1 + (1 + 1 + 2 + 2 + 1) * 2 * (1 + 1 + 2)
     assert all(s.profile == "smoke" for s in specs)
 
 
@@ -146,3 +145,25 @@ def test_lambda_variants_get_their_own_result_files():
     assert RunSpec("fsdd", "kmeans", 10, 0, "cpu", lambda_weight=5.0).name == "kmeans-seed0"
     with pytest.raises(UnknownOptionError):
         RunSpec("fsdd", "catuvac", 10, 0, "cpu", lambda_placement="everywhere")
+
+
+def test_speaker_norm_gets_its_own_result_files_for_every_method():
+    for method, stem in (("labels", "labels"), ("kmeans", "kmeans"), ("catuvac", "catuvac-tau0.5")):
+        spec = RunSpec("arabic-digits", method, 10, 1, "cpu", speaker_norm=True)
+        assert spec.name == f"{stem}-spknorm-seed1"
+        assert RunSpec("arabic-digits", method, 10, 1, "cpu").name == f"{stem}-seed1"
+    lam = RunSpec("fsdd", "uvac", 10, 0, "cpu", lambda_weight=2.0, speaker_norm=True)
+    assert lam.name == "uvac-lambda2-kl_y-spknorm-seed0"
+    specs = grid(["arabic"], ["labels", "kmeans"], [0, 1], SMOKE, speaker_norm=True)
+    assert [(s.dataset, s.method, s.seed) for s in specs] == [
+        ("arabic-digits", "labels", 0),
+        ("arabic-digits", "kmeans", 0),
+        ("arabic-digits", "kmeans", 1),
+    ]
+    assert all(s.speaker_norm for s in specs)
+
+
+def test_run_refuses_data_prepared_without_the_specs_speaker_norm(tiny_fsdd):
+    spec = RunSpec("fsdd", "kmeans", 10, 0, "tiny", speaker_norm=True)
+    with pytest.raises(ConfigError, match="speaker_norm=False.*speaker_norm=True"):
+        run(spec, tiny_fsdd, TINY, tiny_fsdd.common_space(), progress=False)
