@@ -279,7 +279,7 @@ def evaluate_run_dir(run_dir: Path, profile: str | None = None) -> dict:
 
     info_path = Path(run_dir) / RUN_INFO_NAME
     if not info_path.exists():
-        raise FileNotFoundError(f"{info_path} is missing: not a folder written by catuvac train")
+        raise ConfigError(f"{info_path} is missing: not a folder written by catuvac train")
     info = json.loads(info_path.read_text())
     data = prepare_data(info["dataset"], get_profile(profile or info["profile"]))
     result = load_trained(Path(run_dir))

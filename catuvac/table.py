@@ -146,6 +146,9 @@ def differences(
     return pd.DataFrame(rows)
 
 
+TABLE_FORMATS = ("markdown", "csv")
+
+
 def results_table(profile: str | None = None, fmt: str = "markdown", space: str = "own") -> str:
     """The side-by-side table as Markdown or CSV text (``catuvac table``)."""
     frame = side_by_side(space=space, profile=profile)
