@@ -15,6 +15,7 @@ from catuvac.elbo import LAMBDA_PLACEMENTS
 from catuvac.errors import ConfigError, ResultExistsError, unknown_option
 from catuvac.evaluation import embed, own_space, score
 from catuvac.experiment import PreparedData
+from catuvac.features import default_device
 from catuvac.models import ModelConfig
 from catuvac.paths import results_dir, runs_dir
 from catuvac.profiles import Profile
@@ -124,7 +125,9 @@ def run(
     """Fit/train the spec's method on the train clips and score it on the test clips.
 
     Trained methods checkpoint into ``run_dir`` (default :meth:`RunSpec.run_dir`) and
-    resume from it. ``data`` must be prepared with the spec's ``speaker_norm``.
+    resume from it; they run on ``device`` (default: the GPU if there is one), K-means and
+    the labels row on the CPU, and the record says which. ``data`` must be prepared with
+    the spec's ``speaker_norm``.
     """
     if data.speaker_norm != spec.speaker_norm:
         raise ConfigError(
@@ -135,6 +138,9 @@ def run(
     labels = data.test.labels
     record: dict = {"spec": asdict(spec), "n_classes": data.n_classes}
     arrays: dict[str, np.ndarray] = {}
+    used = (
+        torch.device("cpu") if spec.method in ("labels", "kmeans") else device or default_device()
+    )
     if spec.method == "labels":
         clusters, own = labels, own_space("labels", None, data.test)
     elif spec.method == "kmeans":
@@ -144,7 +150,7 @@ def run(
         own = own_space("kmeans", None, data.test)
     else:
         mcfg, tcfg = model_config(spec, data), train_config(spec, profile)
-        result = train(mcfg, tcfg, data.train, run_dir or spec.run_dir(), device, progress)
+        result = train(mcfg, tcfg, data.train, run_dir or spec.run_dir(), used, progress)
         embedding = embed(result.model, data.test)
         clusters = embedding.clusters.numpy()
         own = own_space(spec.method, embedding, data.test)
@@ -167,7 +173,7 @@ def run(
         data_subset=data.subset_description(),
         profile=asdict(profile),
         git=git_revision(),
-        environment=environment(),
+        environment=environment(used),
         seconds=round(time.perf_counter() - started, 2),
     )
     record[ARRAYS_KEY] = {"labels": labels, "clusters": np.asarray(clusters), **arrays}

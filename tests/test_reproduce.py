@@ -5,11 +5,13 @@ from dataclasses import asdict
 
 import numpy as np
 import pytest
+import torch
 
 from catuvac.errors import ConfigError, ResultExistsError, UnknownOptionError
 from catuvac.experiment import prepare_data
 from catuvac.features import SPOKEN_DIGITS, FeatureCache
 from catuvac.profiles import PROFILES, Profile
+from catuvac.provenance import environment
 from catuvac.reproduce import (
     ARRAYS_KEY,
     PAPER_CLUSTERS,
@@ -135,6 +137,23 @@ def test_kmeans_run_reports_accuracy_only_at_the_class_count(tiny_fsdd):
     assert "final_tau" not in fewer and len(fewer["cluster_sizes"]) == 5
     labels = run(RunSpec("fsdd", "labels", 10, 0, "tiny"), data, TINY, common)
     assert labels["metrics"]["accuracy"] == 1.0 and labels["metrics"]["nmi"] == pytest.approx(1.0)
+
+
+def test_results_record_the_device_the_run_used_not_the_machines_gpu(
+    tiny_fsdd, tmp_path, monkeypatch
+):
+    data, common = tiny_fsdd, tiny_fsdd.common_space()
+    with monkeypatch.context() as gpu_machine:
+        gpu_machine.setattr(torch.cuda, "is_available", lambda: True)
+        for method in ("labels", "kmeans"):  # scikit-learn and numpy: always the CPU
+            record = run(RunSpec("fsdd", method, 10, 0, "tiny"), data, TINY, common)
+            assert record["environment"]["device"] == "cpu"
+    spec = RunSpec("fsdd", "uvac", 10, 0, "tiny")
+    cpu = torch.device("cpu")
+    record = run(spec, data, TINY, common, cpu, progress=False, run_dir=tmp_path / "run")
+    assert record["environment"]["device"] == "cpu"  # the device it was given
+    assert environment(torch.device("cuda", 1))["device"] == "cuda"
+    assert environment("cpu")["device"] == "cpu"
 
 
 def test_lambda_variants_get_their_own_result_files():
