@@ -47,10 +47,9 @@ def cmd_download(args: argparse.Namespace) -> None:
 
 
 def cmd_train(args: argparse.Namespace) -> None:
-    from catuvac.atomic import write_json
     from catuvac.experiment import prepare_data
     from catuvac.models import ModelConfig
-    from catuvac.reproduce import DEFAULT_LAMBDA, RUN_INFO_NAME
+    from catuvac.reproduce import DEFAULT_LAMBDA, write_run_info
     from catuvac.train import TrainConfig, train
 
     profile = get_profile(args.profile)
@@ -74,9 +73,8 @@ def cmd_train(args: argparse.Namespace) -> None:
         tau_shape=args.tau_shape,
     )
     run_dir = Path(args.run_dir)
-    run_dir.mkdir(parents=True, exist_ok=True)
-    write_json(run_dir / RUN_INFO_NAME, {"dataset": data.dataset.name, "profile": profile.name})
     result = train(model_config, train_config, data.train, run_dir)
+    write_run_info(run_dir, data, profile, model_config, train_config)
     last = result.history[-1]
     print(json.dumps({k: last[k] for k in ("epoch", "loss", "tau", "cluster_usage")}))
     print(f"checkpoint and history in {args.run_dir}")
@@ -85,7 +83,7 @@ def cmd_train(args: argparse.Namespace) -> None:
 def cmd_evaluate(args: argparse.Namespace) -> None:
     from catuvac.reproduce import evaluate_run_dir
 
-    print(json.dumps(evaluate_run_dir(args.run_dir, args.profile), indent=2))
+    print(json.dumps(evaluate_run_dir(args.run_dir), indent=2))
 
 
 def cmd_reproduce(args: argparse.Namespace) -> None:
@@ -239,9 +237,10 @@ def build_parser() -> Parser:
     p.add_argument("--profile", choices=PROFILES, help=profile_help)
     p.add_argument("--run-dir", required=True, help=f"{run_dir_help} (resumed if present)")
 
-    p = sub.add_parser("evaluate", help="score a trained run folder on its test clips")
+    p = sub.add_parser(
+        "evaluate", help="score a trained run folder on its test clips, as its run.json says"
+    )
     p.add_argument("--run-dir", required=True, type=existing_folder, help=run_dir_help)
-    p.add_argument("--profile", choices=PROFILES, help="default: the profile it was trained at")
 
     p = sub.add_parser("reproduce", help="run the Table I grid and write results/")
     p.add_argument("--datasets", nargs="+", type=dataset_name, default=["fsdd", "us8k"], help=names)

@@ -73,6 +73,7 @@ def prepare_data(
     progress: bool = True,
     cache: FeatureCache | None = None,
     speaker_norm: bool = False,
+    normaliser: Normaliser | None = None,
     **load_options,
 ) -> PreparedData:
     """Load a dataset, take the profile's subset, extract (or reuse) features, normalise.
@@ -80,7 +81,8 @@ def prepare_data(
     Normalisation statistics come from the training clips only. ``speaker_norm`` first
     standardises each speaker's clips (each clip's group) with that speaker's own
     statistics (:func:`~catuvac.features.normalise_per_group`): it removes what tells
-    speakers apart on average, using speaker metadata and no class label.
+    speakers apart on average, using speaker metadata and no class label. A given
+    ``normaliser`` (a trained run's, from its ``run.json``) is applied instead of fitting one.
     """
     profile = profile if isinstance(profile, Profile) else get_profile(profile)
     dataset = load(canonical_name(name), root=root, **load_options)
@@ -99,7 +101,7 @@ def prepare_data(
         )
         if speaker_norm:
             splits[split] = normalise_per_group(splits[split], [c.group for c in clips])
-    normaliser = Normaliser.fit(splits["train"])
+    normaliser = Normaliser.fit(splits["train"]) if normaliser is None else normaliser
     return PreparedData(
         dataset,
         config,

@@ -14,13 +14,13 @@ from catuvac.data import canonical_name
 from catuvac.elbo import LAMBDA_PLACEMENTS
 from catuvac.errors import ConfigError, ResultExistsError, unknown_option
 from catuvac.evaluation import embed, own_space, score
-from catuvac.experiment import PreparedData
-from catuvac.features import default_device
+from catuvac.experiment import PreparedData, prepare_data
+from catuvac.features import Normaliser, default_device, feature_config_for
 from catuvac.models import ModelConfig
 from catuvac.paths import results_dir, runs_dir
-from catuvac.profiles import Profile
+from catuvac.profiles import Profile, get_profile
 from catuvac.provenance import environment, git_revision
-from catuvac.train import TrainConfig, train
+from catuvac.train import TrainConfig, load_trained, train
 
 ARRAYS_KEY = "arrays"
 RESULT_METHODS = ("labels", "kmeans", "uvac", "catuvac")
@@ -150,7 +150,9 @@ def run(
         own = own_space("kmeans", None, data.test)
     else:
         mcfg, tcfg = model_config(spec, data), train_config(spec, profile)
-        result = train(mcfg, tcfg, data.train, run_dir or spec.run_dir(), used, progress)
+        folder = run_dir or spec.run_dir()
+        result = train(mcfg, tcfg, data.train, folder, used, progress)
+        write_run_info(folder, data, profile, mcfg, tcfg)
         embedding = embed(result.model, data.test)
         clusters = embedding.clusters.numpy()
         own = own_space(spec.method, embedding, data.test)
@@ -277,17 +279,67 @@ def grid(
 RUN_INFO_NAME = "run.json"
 
 
-def evaluate_run_dir(run_dir: Path, profile: str | None = None) -> dict:
-    """Score the model in a ``catuvac train`` run folder on its dataset's test clips."""
-    from catuvac.experiment import prepare_data
-    from catuvac.profiles import get_profile
-    from catuvac.train import load_trained
+def write_run_info(
+    run_dir: Path,
+    data: PreparedData,
+    profile: Profile,
+    model: ModelConfig,
+    training: TrainConfig,
+) -> None:
+    """Describe a trained run folder in its ``run.json``: dataset, profile, data subset,
+    feature settings, the fitted normaliser's statistics and the model and train configs,
+    so that :func:`evaluate_run_dir` needs nothing else to score it as it was trained.
+    Written after training, so a folder whose checkpoint belongs to another configuration
+    (which training refuses) keeps its own description."""
+    info = {
+        "dataset": data.dataset.name,
+        "profile": asdict(profile),
+        "speaker_norm": data.speaker_norm,
+        "data_subset": data.subset_description(),
+        "feature_config": data.feature_config.to_dict(),
+        "normaliser": data.normaliser.to_dict(),
+        "model_config": model.to_dict(),
+        "train_config": asdict(training),
+    }
+    write_json(Path(run_dir) / RUN_INFO_NAME, info)
 
+
+def _same_clips(subset: dict) -> dict:
+    """What identifies a data subset wherever the dataset lies: all but its folder."""
+    return {key: value for key, value in subset.items() if key != "root"}
+
+
+def evaluate_run_dir(run_dir: Path) -> dict:
+    """Score the model in a run folder (``catuvac train`` or a trained ``reproduce`` cell)
+    on its test clips, with the profile, speaker normalisation and normaliser statistics
+    its ``run.json`` records: the metrics of the run, exactly.
+
+    A ``run.json`` from before it held the normaliser names only the dataset and profile;
+    the normaliser is then fitted again on that profile's training clips.
+    """
     info_path = Path(run_dir) / RUN_INFO_NAME
     if not info_path.exists():
-        raise ConfigError(f"{info_path} is missing: not a folder written by catuvac train")
+        raise ConfigError(f"{info_path} is missing: not a run folder written by catuvac")
     info = json.loads(info_path.read_text())
-    data = prepare_data(info["dataset"], get_profile(profile or info["profile"]))
+    stored = info["profile"]
+    profile = Profile(**stored) if isinstance(stored, dict) else get_profile(stored)
+    feature_config = feature_config_for(info["dataset"]).to_dict()
+    if info.get("feature_config", feature_config) != feature_config:
+        raise ConfigError(
+            f"{info_path}: the run's feature settings differ from {info['dataset']}'s now"
+        )
+    data = prepare_data(
+        info["dataset"],
+        profile,
+        speaker_norm=info.get("speaker_norm", False),
+        normaliser=Normaliser.from_dict(info["normaliser"]) if "normaliser" in info else None,
+    )
+    stored_subset, found = info.get("data_subset"), data.subset_description()
+    if stored_subset is not None and _same_clips(stored_subset) != _same_clips(found):
+        raise ConfigError(
+            f"{info_path}: the clips found under {data.dataset.root} are not the run's "
+            f"(stored {stored_subset}, found {found})"
+        )
     result = load_trained(Path(run_dir))
     embedding = embed(result.model, data.test)
     method = result.model.config.method

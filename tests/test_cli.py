@@ -241,6 +241,24 @@ def test_datasets_lists_every_dataset(folders, capsys, offline_data):
     assert f"{offline_data.resolve() / 'urbansound8k'} " in by_name["us8k"]
 
 
+def test_train_then_evaluate_the_run_folder_alone(folders, capsys):
+    run_dir = folders / "run"
+    args = ["train", "--dataset", "fsdd", "--method", "uvac", "--profile", "smoke"]
+    assert main([*args, "--epochs", "1", "--run-dir", str(run_dir)]) == 0
+    assert len(json.loads((run_dir / "history.json").read_text())) == 1  # not the profile's 2
+    info = json.loads((run_dir / "run.json").read_text())
+    assert info["profile"]["name"] == "smoke" and info["train_config"]["epochs"] == 1
+    assert set(info["normaliser"]) == {"mean", "std", "low", "high"}
+    capsys.readouterr()
+    assert main(["evaluate", "--run-dir", str(run_dir)]) == 0
+    metrics = json.loads(capsys.readouterr().out)
+    assert set(metrics) == {"accuracy", "nmi", "own", "common"}
+    # A run.json from before it held the normaliser: refitted on the same profile's clips.
+    (run_dir / "run.json").write_text(json.dumps({"dataset": "fsdd", "profile": "smoke"}))
+    assert main(["evaluate", "--run-dir", str(run_dir)]) == 0
+    assert capsys.readouterr().out == json.dumps(metrics, indent=2) + "\n"
+
+
 def test_train_into_a_run_folder_of_another_configuration_is_one_clear_line(folders, capsys):
     run_dir = folders / "run"
     run_dir.mkdir()

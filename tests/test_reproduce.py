@@ -9,13 +9,15 @@ import torch
 
 from catuvac.errors import ConfigError, ResultExistsError, UnknownOptionError
 from catuvac.experiment import prepare_data
-from catuvac.features import SPOKEN_DIGITS, FeatureCache
+from catuvac.features import SPOKEN_DIGITS, FeatureCache, Normaliser
 from catuvac.profiles import PROFILES, Profile
 from catuvac.provenance import environment
 from catuvac.reproduce import (
     ARRAYS_KEY,
     PAPER_CLUSTERS,
+    RUN_INFO_NAME,
     RunSpec,
+    evaluate_run_dir,
     grid,
     load_arrays,
     load_results,
@@ -186,3 +188,31 @@ def test_run_refuses_data_prepared_without_the_specs_speaker_norm(tiny_fsdd):
     spec = RunSpec("fsdd", "kmeans", 10, 0, "tiny", speaker_norm=True)
     with pytest.raises(ConfigError, match="speaker_norm=False.*speaker_norm=True"):
         run(spec, tiny_fsdd, TINY, tiny_fsdd.common_space(), progress=False)
+
+
+def test_a_trained_run_folder_describes_itself_and_evaluates_to_its_metrics(
+    tiny_fsdd, offline_data, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("CATUVAC_DATA", str(offline_data))
+    monkeypatch.setenv("CATUVAC_CACHE", str(tmp_path / "cache"))
+    data, run_dir = tiny_fsdd, tmp_path / "run"
+    spec = RunSpec("fsdd", "uvac", 10, 0, TINY.name)
+    record = run(spec, data, TINY, data.common_space(), progress=False, run_dir=run_dir)
+    info = json.loads((run_dir / RUN_INFO_NAME).read_text())
+    assert info["dataset"] == "fsdd" and info["profile"] == asdict(TINY)
+    assert info["normaliser"] == data.normaliser.to_dict() and info["speaker_norm"] is False
+    assert info["feature_config"] == SPOKEN_DIGITS.to_dict()
+    assert info["model_config"] == record["model_config"]
+    assert info["train_config"] == record["train_config"]
+    restored = Normaliser.from_dict(info["normaliser"])  # bit for bit
+    assert torch.equal(restored.mean, data.normaliser.mean)
+    assert torch.equal(restored.std, data.normaliser.std)
+    assert (restored.low, restored.high) == (data.normaliser.low, data.normaliser.high)
+    # Exactly the stored metrics (compared as stored text: a collapsed run's NaNs included),
+    # with nothing but the folder given.
+    assert json.dumps(evaluate_run_dir(run_dir)) == json.dumps(record["metrics"])
+    # Other clips than the run's are refused, not silently scored.
+    info["data_subset"]["test_files_sha256"] = "0" * 16
+    (run_dir / RUN_INFO_NAME).write_text(json.dumps(info))
+    with pytest.raises(ConfigError, match="not the run's"):
+        evaluate_run_dir(run_dir)

@@ -76,10 +76,17 @@ class Normaliser:
         return FeatureSet(scaled, data.mask, data.labels, data.paths)
 
     def to_dict(self) -> dict:
-        """Serialisable statistics, stored beside checkpoints."""
+        """Serialisable statistics, stored beside checkpoints (``run.json``)."""
         return {
             "mean": self.mean.tolist(),
             "std": self.std.tolist(),
             "low": self.low,
             "high": self.high,
         }
+
+    @classmethod
+    def from_dict(cls, stored: dict) -> "Normaliser":
+        """The normaliser :meth:`to_dict` stored, bit for bit (float32 statistics)."""
+        mean = torch.tensor(stored["mean"], dtype=torch.float32)
+        std = torch.tensor(stored["std"], dtype=torch.float32)
+        return cls(mean, std, float(stored["low"]), float(stored["high"]))
