@@ -1,28 +1,43 @@
-"""``catuvac`` command line: datasets, download, train, evaluate, reproduce, table."""
+"""``catuvac`` command line: datasets, download, train, evaluate, reproduce, table.
+
+Every option is checked by argparse before any data is read: a bad value is one line on
+stderr and exit code 2, as is a setting the library refuses (a ``ConfigError`` or an
+unknown name). Other failures (data not found, a diverged run) exit with 1.
+"""
 
 import argparse
 import json
 import math
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from itertools import groupby
 from pathlib import Path
+from typing import NoReturn
 
+from catuvac.data import canonical_name, dataset_names
 from catuvac.elbo import LAMBDA_PLACEMENTS
-from catuvac.errors import CatuvacError
-from catuvac.profiles import PROFILES, get_profile
+from catuvac.errors import CatuvacError, ConfigError, UnknownOptionError
+from catuvac.evaluation import SPACES
+from catuvac.models.base import METHODS
+from catuvac.profiles import DEFAULT_PROFILE, PROFILES, get_profile
+from catuvac.reproduce import RESULT_METHODS
+from catuvac.schedules import SCHEDULE_SHAPES
+from catuvac.table import TABLE_FORMATS
+
+BAD_INPUT = 2  # argparse's own exit code for a bad command line
+FAILURE = 1
 
 
 def cmd_datasets(args: argparse.Namespace) -> None:
-    from catuvac.data import dataset_dir, dataset_names, load
+    from catuvac.data import dataset_dir, how_to_get, load
 
     for name in dataset_names():
         try:
             data = load(name)
             status = f"{len(data.clips)} clips, {len(data.class_names)} classes"
         except CatuvacError as error:
-            status = f"not available ({type(error).__name__})"
-        print(f"{name:12s} {dataset_dir(name)}  {status}")
+            status = f"not available ({type(error).__name__}): {how_to_get(name)}"
+        print(f"{name:13s} {dataset_dir(name)}  {status}")
 
 
 def cmd_download(args: argparse.Namespace) -> None:
@@ -32,10 +47,9 @@ def cmd_download(args: argparse.Namespace) -> None:
 
 
 def cmd_train(args: argparse.Namespace) -> None:
-    from catuvac.atomic import write_json
     from catuvac.experiment import prepare_data
     from catuvac.models import ModelConfig
-    from catuvac.reproduce import DEFAULT_LAMBDA, RUN_INFO_NAME
+    from catuvac.reproduce import DEFAULT_LAMBDA, write_run_info
     from catuvac.train import TrainConfig, train
 
     profile = get_profile(args.profile)
@@ -51,7 +65,7 @@ def cmd_train(args: argparse.Namespace) -> None:
         args.lambda_placement,
     )
     train_config = TrainConfig(
-        epochs=args.epochs or profile.epochs,
+        epochs=profile.epochs if args.epochs is None else args.epochs,
         batch_size=profile.batch_size,
         seed=args.seed,
         checkpoint_every=profile.checkpoint_every,
@@ -59,9 +73,8 @@ def cmd_train(args: argparse.Namespace) -> None:
         tau_shape=args.tau_shape,
     )
     run_dir = Path(args.run_dir)
-    run_dir.mkdir(parents=True, exist_ok=True)
-    write_json(run_dir / RUN_INFO_NAME, {"dataset": data.dataset.name, "profile": profile.name})
     result = train(model_config, train_config, data.train, run_dir)
+    write_run_info(run_dir, data, profile, model_config, train_config)
     last = result.history[-1]
     print(json.dumps({k: last[k] for k in ("epoch", "loss", "tau", "cluster_usage")}))
     print(f"checkpoint and history in {args.run_dir}")
@@ -70,7 +83,7 @@ def cmd_train(args: argparse.Namespace) -> None:
 def cmd_evaluate(args: argparse.Namespace) -> None:
     from catuvac.reproduce import evaluate_run_dir
 
-    print(json.dumps(evaluate_run_dir(args.run_dir, args.profile), indent=2))
+    print(json.dumps(evaluate_run_dir(args.run_dir), indent=2))
 
 
 def cmd_reproduce(args: argparse.Namespace) -> None:
@@ -87,13 +100,14 @@ def cmd_reproduce(args: argparse.Namespace) -> None:
         args.tau_end,
         args.lambda_weight,
         args.lambda_placement,
+        args.speaker_norm,
     )
     for dataset, dataset_specs in groupby(specs, key=lambda s: s.dataset):
         todo = [s for s in dataset_specs if args.overwrite or not s.result_path().exists()]
         if not todo:
             print(f"{dataset}: every result already exists (--overwrite to redo)")
             continue
-        data = prepare_data(dataset, profile)
+        data = prepare_data(dataset, profile, speaker_norm=args.speaker_norm)
         common = data.common_space()
         for spec in todo:
             record = run(spec, data, profile, common)
@@ -107,61 +121,164 @@ def cmd_table(args: argparse.Namespace) -> None:
     print(results_table(args.profile, args.format, args.space))
 
 
+# --- argument types: refuse a bad value before any work -----------------------------------
+
+
+def _number(text: str, kind: Callable[[str], float]) -> float:
+    try:
+        return kind(text)
+    except ValueError:
+        name = "an integer" if kind is int else "a number"
+        raise argparse.ArgumentTypeError(f"{text!r} is not {name}") from None
+
+
+def int_at_least(minimum: int) -> Callable[[str], int]:
+    """An argparse type: an integer >= ``minimum``."""
+
+    def parse(text: str) -> int:
+        value = int(_number(text, int))
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"{text!r} must be an integer >= {minimum}")
+        return value
+
+    parse.__name__ = f"integer >= {minimum}"
+    return parse
+
+
+def positive_number(text: str) -> float:
+    """A finite number > 0 (a temperature): 0, NaN or infinity is refused."""
+    value = _number(text, float)
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be a finite number > 0")
+    return value
+
+
 def non_negative_number(text: str) -> float:
     """A finite weight >= 0 (lambda): NaN or a negative value is refused before any work."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    value = _number(text, float)
     if not math.isfinite(value) or value < 0:
         raise argparse.ArgumentTypeError(f"{text!r} must be a finite number >= 0")
     return value
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="catuvac", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("datasets", help="list datasets and where they are looked for")
+def dataset_name(text: str) -> str:
+    """A dataset name or alias (case-insensitive), returned as its canonical name."""
+    try:
+        return canonical_name(text)
+    except UnknownOptionError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def existing_folder(text: str) -> Path:
+    """A folder that exists (a run folder to read)."""
+    path = Path(text)
+    if not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a folder")
+    return path
+
+
+# --- the parser -------------------------------------------------------------------------
+
+
+class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Shows each option's default, except where there is none to show (None, a flag)."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        if action.default is None or action.default is False:
+            return action.help or ""
+        return super()._get_help_string(action)
+
+
+class Parser(argparse.ArgumentParser):
+    """An argparse parser whose errors are one line on stderr and exit code 2."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        super().__init__(*args, **kwargs)
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(BAD_INPUT, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def build_parser() -> Parser:
+    parser = Parser(prog="catuvac", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    names = ", ".join(dataset_names())
+    profile_help = f"run scale; default: $CATUVAC_PROFILE, else {DEFAULT_PROFILE}"
+    run_dir_help = "run folder: checkpoint, history and run.json"
+
+    sub.add_parser("datasets", help="list datasets, where they are looked for, how to get them")
 
     p = sub.add_parser("download", help="fetch a dataset from its official source")
-    p.add_argument("name")
+    p.add_argument("name", type=dataset_name, help=f"dataset ({names}) or alias")
 
-    profile_help = f"one of {', '.join(PROFILES)}; default: $CATUVAC_PROFILE or smoke"
     p = sub.add_parser("train", help="train one model and keep its checkpoint")
-    p.add_argument("--dataset", required=True)
-    p.add_argument("--method", default="catuvac", choices=["catuvac", "uvac"])
-    p.add_argument("--clusters", type=int, default=10)
-    p.add_argument("--latent-dim", type=int, default=10)
-    p.add_argument("--lambda", dest="lambda_weight", type=non_negative_number)
-    p.add_argument("--lambda-placement", default="kl_y", choices=LAMBDA_PLACEMENTS)
-    p.add_argument("--tau-end", type=float, default=0.5)
-    p.add_argument("--tau-shape", default="exponential", choices=["exponential", "linear"])
-    p.add_argument("--epochs", type=int, help="default: the profile's")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--profile", help=profile_help)
-    p.add_argument("--run-dir", required=True, help="checkpoint folder (resumed if present)")
+    p.add_argument("--dataset", required=True, type=dataset_name, help=f"one of {names}")
+    p.add_argument("--method", default="catuvac", choices=METHODS, help="model to train")
+    p.add_argument("--clusters", type=int_at_least(2), default=10, help="K, the cluster count")
+    p.add_argument(
+        "--latent-dim", type=int_at_least(1), default=10, help="size of the Gaussian latent z"
+    )
+    p.add_argument(
+        "--lambda",
+        dest="lambda_weight",
+        type=non_negative_number,
+        help="fixed weight on one ELBO term; default: the dataset's",
+    )
+    p.add_argument(
+        "--lambda-placement", default="kl_y", choices=LAMBDA_PLACEMENTS, help="term lambda weighs"
+    )
+    p.add_argument("--tau-end", type=positive_number, default=0.5, help="final temperature")
+    p.add_argument(
+        "--tau-shape", default="exponential", choices=SCHEDULE_SHAPES, help="temperature schedule"
+    )
+    p.add_argument("--epochs", type=int_at_least(1), help="default: the profile's")
+    p.add_argument("--seed", type=int_at_least(0), default=0, help="random seed")
+    p.add_argument("--profile", choices=PROFILES, help=profile_help)
+    p.add_argument("--run-dir", required=True, help=f"{run_dir_help} (resumed if present)")
 
-    p = sub.add_parser("evaluate", help="score a trained run folder on its test clips")
-    p.add_argument("run_dir")
-    p.add_argument("--profile", help=profile_help)
+    p = sub.add_parser(
+        "evaluate", help="score a trained run folder on its test clips, as its run.json says"
+    )
+    p.add_argument("--run-dir", required=True, type=existing_folder, help=run_dir_help)
 
     p = sub.add_parser("reproduce", help="run the Table I grid and write results/")
-    p.add_argument("--datasets", nargs="+", default=["fsdd", "us8k"])
-    p.add_argument("--methods", nargs="+", default=["labels", "kmeans", "uvac", "catuvac"])
-    p.add_argument("--clusters", nargs="+", type=int, help="default: the paper's per dataset")
-    p.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
-    p.add_argument("--tau-end", nargs="+", type=float, help="final temperatures (Cat. UVAC)")
+    p.add_argument("--datasets", nargs="+", type=dataset_name, default=["fsdd", "us8k"], help=names)
     p.add_argument(
-        "--lambda", dest="lambda_weight", type=non_negative_number, help="default: per dataset"
+        "--methods", nargs="+", choices=RESULT_METHODS, default=list(RESULT_METHODS), help="rows"
     )
-    p.add_argument("--lambda-placement", default="kl_y", choices=LAMBDA_PLACEMENTS)
-    p.add_argument("--profile", help=profile_help)
+    p.add_argument(
+        "--clusters", nargs="+", type=int_at_least(2), help="default: the paper's per dataset"
+    )
+    p.add_argument("--seeds", nargs="+", type=int_at_least(0), default=[0, 1, 2], help="seeds")
+    p.add_argument(
+        "--tau-end",
+        nargs="+",
+        type=positive_number,
+        help="final temperatures of Cat. UVAC; default: 0.5",
+    )
+    p.add_argument(
+        "--lambda",
+        dest="lambda_weight",
+        type=non_negative_number,
+        help="fixed weight on one ELBO term; default: the dataset's",
+    )
+    p.add_argument(
+        "--lambda-placement", default="kl_y", choices=LAMBDA_PLACEMENTS, help="term lambda weighs"
+    )
+    p.add_argument("--profile", choices=PROFILES, help=profile_help)
+    p.add_argument(
+        "--speaker-norm",
+        action="store_true",
+        help="standardise each speaker's features with its own statistics first (no labels); "
+        "results are named ...-spknorm-seed<s>",
+    )
     p.add_argument("--overwrite", action="store_true", help="replace existing result files")
 
     p = sub.add_parser("table", help="Table I from results/, ours beside the paper's")
-    p.add_argument("--profile", help="only results of this profile")
-    p.add_argument("--format", default="markdown", choices=["markdown", "csv"])
-    p.add_argument("--space", default="own", choices=["own", "common"])
+    p.add_argument("--profile", choices=PROFILES, help="only results of this profile")
+    p.add_argument("--format", default="markdown", choices=TABLE_FORMATS, help="output format")
+    p.add_argument("--space", default="own", choices=SPACES, help="space of internal metrics")
     return parser
 
 
@@ -176,10 +293,14 @@ COMMANDS = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; return 0, 2 for a bad input, 1 for another failure."""
     args = build_parser().parse_args(argv)
     try:
         COMMANDS[args.command](args)
+    except (ConfigError, UnknownOptionError) as error:
+        print(f"catuvac {args.command}: error: {error}", file=sys.stderr)
+        return BAD_INPUT
     except (CatuvacError, FileNotFoundError) as error:
-        print(f"catuvac: error: {error}", file=sys.stderr)
-        return 1
+        print(f"catuvac {args.command}: error: {error}", file=sys.stderr)
+        return FAILURE
     return 0

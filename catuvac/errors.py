@@ -29,6 +29,10 @@ class ResultExistsError(CatuvacError, FileExistsError):
     """A result file already exists and would be overwritten."""
 
 
+class ConfigError(CatuvacError, ValueError):
+    """A configuration value that cannot work (a bad number, settings that contradict)."""
+
+
 def unknown_option(kind: str, given: str, known: list[str] | tuple[str, ...]) -> UnknownOptionError:
     """Build the standard "unknown X" error listing what was expected."""
     return UnknownOptionError(f"unknown {kind} {given!r}; expected one of: {', '.join(known)}")

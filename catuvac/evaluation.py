@@ -7,6 +7,9 @@ from catuvac.features import FeatureSet
 from catuvac.metrics import evaluate_clustering
 from catuvac.models import ClusteringVAE, Embedding
 
+SPACES = ("own", "common")
+"""The spaces internal metrics are computed in: each method's own, and one shared by all."""
+
 
 @torch.no_grad()
 def embed(
@@ -53,6 +56,6 @@ def score(
     return evaluate_clustering(
         labels,
         clusters,
-        {"own": own, "common": common},
+        dict(zip(SPACES, (own, common), strict=True)),
         with_supervised=n_clusters == n_classes,
     )

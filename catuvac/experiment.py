@@ -15,6 +15,7 @@ from catuvac.features import (
     FeatureSet,
     Normaliser,
     feature_config_for,
+    normalise_per_group,
 )
 from catuvac.metrics import common_space
 from catuvac.profiles import Profile, get_profile
@@ -31,6 +32,7 @@ class PreparedData:
     normaliser: Normaliser
     train: FeatureSet
     test: FeatureSet
+    speaker_norm: bool = False  # features standardised per speaker before normalising
 
     @property
     def class_names(self) -> list[str]:
@@ -70,11 +72,17 @@ def prepare_data(
     device: torch.device | None = None,
     progress: bool = True,
     cache: FeatureCache | None = None,
+    speaker_norm: bool = False,
+    normaliser: Normaliser | None = None,
     **load_options,
 ) -> PreparedData:
     """Load a dataset, take the profile's subset, extract (or reuse) features, normalise.
 
-    Normalisation statistics come from the training clips only.
+    Normalisation statistics come from the training clips only. ``speaker_norm`` first
+    standardises each speaker's clips (each clip's group) with that speaker's own
+    statistics (:func:`~catuvac.features.normalise_per_group`): it removes what tells
+    speakers apart on average, using speaker metadata and no class label. A given
+    ``normaliser`` (a trained run's, from its ``run.json``) is applied instead of fitting one.
     """
     profile = profile if isinstance(profile, Profile) else get_profile(profile)
     dataset = load(canonical_name(name), root=root, **load_options)
@@ -91,11 +99,14 @@ def prepare_data(
             extractor,
             progress=progress,
         )
-    normaliser = Normaliser.fit(splits["train"])
+        if speaker_norm:
+            splits[split] = normalise_per_group(splits[split], [c.group for c in clips])
+    normaliser = Normaliser.fit(splits["train"]) if normaliser is None else normaliser
     return PreparedData(
         dataset,
         config,
         normaliser,
         normaliser.transform(splits["train"]),
         normaliser.transform(splits["test"]),
+        speaker_norm,
     )

@@ -23,13 +23,14 @@ def git_revision() -> dict:
         return {"commit": "unknown", "dirty": None}
 
 
-def environment() -> dict:
-    """Machine and library versions a run used."""
+def environment(device: torch.device | str) -> dict:
+    """Machine and library versions a run used, with the ``device`` it ran on (its type:
+    ``cpu``, ``cuda``), as the run decided it, not whether the machine has a GPU."""
     return {
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "python": platform.python_version(),
         "torch": torch.__version__,
-        "device": "cuda" if torch.cuda.is_available() else "cpu",
+        "device": torch.device(device).type,
         "cpu_threads": torch.get_num_threads(),
         "machine": platform.machine(),
     }

@@ -12,25 +12,39 @@ from catuvac.atomic import atomic_write_bytes, write_json
 from catuvac.baselines import KMeansBaseline
 from catuvac.data import canonical_name
 from catuvac.elbo import LAMBDA_PLACEMENTS
-from catuvac.errors import ResultExistsError, unknown_option
+from catuvac.errors import ConfigError, ResultExistsError, unknown_option
 from catuvac.evaluation import embed, own_space, score
-from catuvac.experiment import PreparedData
+from catuvac.experiment import PreparedData, prepare_data
+from catuvac.features import Normaliser, default_device, feature_config_for
 from catuvac.models import ModelConfig
 from catuvac.paths import results_dir, runs_dir
-from catuvac.profiles import Profile
+from catuvac.profiles import Profile, get_profile
 from catuvac.provenance import environment, git_revision
-from catuvac.train import TrainConfig, train
+from catuvac.train import TrainConfig, load_trained, train
 
 ARRAYS_KEY = "arrays"
 RESULT_METHODS = ("labels", "kmeans", "uvac", "catuvac")
-PAPER_CLUSTERS = {"audiomnist": (10,), "fsdd": (10,), "us8k": (10, 5), "tau2019": (10, 5)}
+PAPER_CLUSTERS = {
+    "audiomnist": (10,),
+    "arabic-digits": (10,),
+    "fsdd": (10,),
+    "us8k": (10, 5),
+    "tau2019": (10, 5),
+}
 # lambda per dataset: the paper's two values are lost; these are this project's defaults.
-DEFAULT_LAMBDA = {"audiomnist": 1.0, "fsdd": 1.0, "us8k": 1.0, "tau2019": 1.0}
+DEFAULT_LAMBDA = {
+    "audiomnist": 1.0,
+    "arabic-digits": 1.0,
+    "fsdd": 1.0,
+    "us8k": 1.0,
+    "tau2019": 1.0,
+}
 
 
 @dataclass(frozen=True)
 class RunSpec:
-    """One cell of the grid: which data, method, cluster count, seed and final temperature."""
+    """One cell of the grid: which data, method, cluster count, seed and final temperature;
+    ``speaker_norm`` standardises the features per speaker first (every method)."""
 
     dataset: str
     method: str
@@ -40,6 +54,7 @@ class RunSpec:
     tau_end: float = 0.5
     lambda_weight: float | None = None  # None: the dataset's DEFAULT_LAMBDA
     lambda_placement: str = "kl_y"
+    speaker_norm: bool = False
 
     def __post_init__(self) -> None:
         if self.method not in RESULT_METHODS:
@@ -50,7 +65,8 @@ class RunSpec:
     @property
     def name(self) -> str:
         """File stem; the temperature appears only for Cat. UVAC, the one method it affects,
-        and lambda only when a trained method departs from the default setting."""
+        lambda only when a trained method departs from the default setting, and
+        ``-spknorm`` for features normalised per speaker."""
         tau = f"-tau{self.tau_end:g}" if self.method == "catuvac" else ""
         custom = self.lambda_weight is not None or self.lambda_placement != "kl_y"
         lam = ""
@@ -59,10 +75,11 @@ class RunSpec:
                 DEFAULT_LAMBDA[self.dataset] if self.lambda_weight is None else self.lambda_weight
             )
             lam = f"-lambda{weight:g}-{self.lambda_placement}"
-        return f"{self.method}{tau}{lam}-seed{self.seed}"
+        speaker = "-spknorm" if self.speaker_norm else ""
+        return f"{self.method}{tau}{lam}{speaker}-seed{self.seed}"
 
     def result_path(self, root: Path | None = None) -> Path:
-        """``results/<profile>/<dataset>/k<K>/<method>[-tau<t>]-seed<s>.json``."""
+        """``results/<profile>/<dataset>/k<K>/<name>.json`` (:attr:`name`)."""
         root = root or results_dir()
         return root / self.profile / self.dataset / f"k{self.n_clusters}" / f"{self.name}.json"
 
@@ -108,12 +125,22 @@ def run(
     """Fit/train the spec's method on the train clips and score it on the test clips.
 
     Trained methods checkpoint into ``run_dir`` (default :meth:`RunSpec.run_dir`) and
-    resume from it.
+    resume from it; they run on ``device`` (default: the GPU if there is one), K-means and
+    the labels row on the CPU, and the record says which. ``data`` must be prepared with
+    the spec's ``speaker_norm``.
     """
+    if data.speaker_norm != spec.speaker_norm:
+        raise ConfigError(
+            f"run {spec.name}: the data were prepared with speaker_norm={data.speaker_norm}, "
+            f"the spec asks for speaker_norm={spec.speaker_norm}"
+        )
     started = time.perf_counter()
     labels = data.test.labels
     record: dict = {"spec": asdict(spec), "n_classes": data.n_classes}
     arrays: dict[str, np.ndarray] = {}
+    used = (
+        torch.device("cpu") if spec.method in ("labels", "kmeans") else device or default_device()
+    )
     if spec.method == "labels":
         clusters, own = labels, own_space("labels", None, data.test)
     elif spec.method == "kmeans":
@@ -123,7 +150,9 @@ def run(
         own = own_space("kmeans", None, data.test)
     else:
         mcfg, tcfg = model_config(spec, data), train_config(spec, profile)
-        result = train(mcfg, tcfg, data.train, run_dir or spec.run_dir(), device, progress)
+        folder = run_dir or spec.run_dir()
+        result = train(mcfg, tcfg, data.train, folder, used, progress)
+        write_run_info(folder, data, profile, mcfg, tcfg)
         embedding = embed(result.model, data.test)
         clusters = embedding.clusters.numpy()
         own = own_space(spec.method, embedding, data.test)
@@ -146,7 +175,7 @@ def run(
         data_subset=data.subset_description(),
         profile=asdict(profile),
         git=git_revision(),
-        environment=environment(),
+        environment=environment(used),
         seconds=round(time.perf_counter() - started, 2),
     )
     record[ARRAYS_KEY] = {"labels": labels, "clusters": np.asarray(clusters), **arrays}
@@ -213,6 +242,7 @@ def grid(
     tau_ends: list[float] | None = None,
     lambda_weight: float | None = None,
     lambda_placement: str = "kl_y",
+    speaker_norm: bool = False,
 ) -> list[RunSpec]:
     """Every run of a Table I style grid; clusters default to the paper's per dataset.
 
@@ -223,7 +253,7 @@ def grid(
     specs = []
     for dataset in map(canonical_name, datasets):
         if "labels" in methods:
-            specs.append(RunSpec(dataset, "labels", 10, 0, profile.name))
+            specs.append(RunSpec(dataset, "labels", 10, 0, profile.name, speaker_norm=speaker_norm))
         # Seed-major order: an interrupted grid has every cell at the first seeds.
         for seed in seeds:
             for method in (m for m in methods if m != "labels"):
@@ -238,6 +268,7 @@ def grid(
                         tau,
                         lambda_weight,
                         lambda_placement,
+                        speaker_norm,
                     )
                     for k in clusters or PAPER_CLUSTERS[dataset]
                     for tau in taus
@@ -248,17 +279,67 @@ def grid(
 RUN_INFO_NAME = "run.json"
 
 
-def evaluate_run_dir(run_dir: Path, profile: str | None = None) -> dict:
-    """Score the model in a ``catuvac train`` run folder on its dataset's test clips."""
-    from catuvac.experiment import prepare_data
-    from catuvac.profiles import get_profile
-    from catuvac.train import load_trained
+def write_run_info(
+    run_dir: Path,
+    data: PreparedData,
+    profile: Profile,
+    model: ModelConfig,
+    training: TrainConfig,
+) -> None:
+    """Describe a trained run folder in its ``run.json``: dataset, profile, data subset,
+    feature settings, the fitted normaliser's statistics and the model and train configs,
+    so that :func:`evaluate_run_dir` needs nothing else to score it as it was trained.
+    Written after training, so a folder whose checkpoint belongs to another configuration
+    (which training refuses) keeps its own description."""
+    info = {
+        "dataset": data.dataset.name,
+        "profile": asdict(profile),
+        "speaker_norm": data.speaker_norm,
+        "data_subset": data.subset_description(),
+        "feature_config": data.feature_config.to_dict(),
+        "normaliser": data.normaliser.to_dict(),
+        "model_config": model.to_dict(),
+        "train_config": asdict(training),
+    }
+    write_json(Path(run_dir) / RUN_INFO_NAME, info)
 
+
+def _same_clips(subset: dict) -> dict:
+    """What identifies a data subset wherever the dataset lies: all but its folder."""
+    return {key: value for key, value in subset.items() if key != "root"}
+
+
+def evaluate_run_dir(run_dir: Path) -> dict:
+    """Score the model in a run folder (``catuvac train`` or a trained ``reproduce`` cell)
+    on its test clips, with the profile, speaker normalisation and normaliser statistics
+    its ``run.json`` records: the metrics of the run, exactly.
+
+    A ``run.json`` from before it held the normaliser names only the dataset and profile;
+    the normaliser is then fitted again on that profile's training clips.
+    """
     info_path = Path(run_dir) / RUN_INFO_NAME
     if not info_path.exists():
-        raise FileNotFoundError(f"{info_path} is missing: not a folder written by catuvac train")
+        raise ConfigError(f"{info_path} is missing: not a run folder written by catuvac")
     info = json.loads(info_path.read_text())
-    data = prepare_data(info["dataset"], get_profile(profile or info["profile"]))
+    stored = info["profile"]
+    profile = Profile(**stored) if isinstance(stored, dict) else get_profile(stored)
+    feature_config = feature_config_for(info["dataset"]).to_dict()
+    if info.get("feature_config", feature_config) != feature_config:
+        raise ConfigError(
+            f"{info_path}: the run's feature settings differ from {info['dataset']}'s now"
+        )
+    data = prepare_data(
+        info["dataset"],
+        profile,
+        speaker_norm=info.get("speaker_norm", False),
+        normaliser=Normaliser.from_dict(info["normaliser"]) if "normaliser" in info else None,
+    )
+    stored_subset, found = info.get("data_subset"), data.subset_description()
+    if stored_subset is not None and _same_clips(stored_subset) != _same_clips(found):
+        raise ConfigError(
+            f"{info_path}: the clips found under {data.dataset.root} are not the run's "
+            f"(stored {stored_subset}, found {found})"
+        )
     result = load_trained(Path(run_dir))
     embedding = embed(result.model, data.test)
     method = result.model.config.method

@@ -141,9 +141,10 @@ def select(
     profile: str | None = None,
     n_clusters: int | None = None,
     method: str | None = None,
+    speaker_norm: bool | None = None,
 ) -> list[dict]:
     """Records matching every given field (the labels row matches any ``n_clusters``
-    equal to its number of classes)."""
+    equal to its number of classes; records older than ``speaker_norm`` had it off)."""
     chosen = []
     for record in records:
         spec = record["spec"]
@@ -156,6 +157,8 @@ def select(
             continue
         if method is not None and spec["method"] != method:
             continue
+        if speaker_norm is not None and speaker_norm_of(record) != speaker_norm:
+            continue
         chosen.append(record)
     return chosen
 
@@ -167,6 +170,11 @@ def largest_profile_of(records: Iterable[dict], dataset: str) -> tuple[str | Non
     mine = select(records, dataset=dataset)
     best = largest_profile(mine)
     return best, select(mine, profile=best) if best else []
+
+
+def speaker_norm_of(record: dict) -> bool:
+    """Whether a record's features were normalised per speaker (absent in older records)."""
+    return bool(record["spec"].get("speaker_norm", False))
 
 
 def lambda_of(record: dict) -> tuple[float, str] | None:
@@ -193,7 +201,8 @@ def _group_key(record: dict) -> tuple:
     k = record["n_classes"] if method == "labels" else spec["n_clusters"]
     tau = spec.get("tau_end") if method == "catuvac" else None
     weight, placement = lambda_of(record) or (None, None)
-    return (record["profile"]["name"], spec["dataset"], k, method, tau, weight, placement)
+    profile = record["profile"]["name"]
+    return (profile, spec["dataset"], k, method, tau, weight, placement, speaker_norm_of(record))
 
 
 _METHOD_ORDER = {name: i for i, name in enumerate(METHOD_NAMES)}
@@ -202,7 +211,8 @@ _METHOD_ORDER = {name: i for i, name in enumerate(METHOD_NAMES)}
 def seed_table(records: Iterable[dict], space: str = "own") -> pd.DataFrame:
     """Mean and standard deviation over seeds of every metric, one row per setting.
 
-    A setting is (profile, dataset, clusters, method, final tau, lambda, placement); the
+    A setting is (profile, dataset, clusters, method, final tau, lambda, placement,
+    speaker normalisation); the
     columns ``<metric>_mean`` and ``<metric>_std`` (population std, 0 for one seed) ignore
     NaN values (collapsed runs, or accuracy/NMI when clusters != classes); ``<metric>_n``
     counts the seeds that had a value. ``epochs``, ``train_clips``, ``test_clips`` and
@@ -213,7 +223,7 @@ def seed_table(records: Iterable[dict], space: str = "own") -> pd.DataFrame:
         groups[_group_key(record)].append(record)
     rows = []
     for key, runs in groups.items():
-        profile, dataset, k, method, tau, weight, placement = key
+        profile, dataset, k, method, tau, weight, placement, speaker_norm = key
         row = {
             "profile": profile,
             "dataset": dataset,
@@ -222,6 +232,7 @@ def seed_table(records: Iterable[dict], space: str = "own") -> pd.DataFrame:
             "tau_end": tau,
             "lambda": weight,
             "placement": placement,
+            "speaker_norm": speaker_norm,
             "seeds": len(runs),
             "epochs": runs[0].get("epochs"),
             "train_clips": runs[0]["data_subset"]["train_clips"],
@@ -234,7 +245,8 @@ def seed_table(records: Iterable[dict], space: str = "own") -> pd.DataFrame:
             row[f"{name}_std"] = float(column.std(ddof=0)) if len(column) else np.nan
             row[f"{name}_n"] = len(column)
         row["device"] = devices_of(runs)
-        row["_order"] = (profile, dataset, -k, _METHOD_ORDER.get(method, 99), tau or 0.0)
+        method_order = _METHOD_ORDER.get(method, 99)
+        row["_order"] = (profile, dataset, -k, method_order, tau or 0.0, speaker_norm)
         rows.append(row)
     if not rows:
         return pd.DataFrame()
@@ -299,14 +311,14 @@ def describe_records(records: Sequence[dict]) -> str:
 def default_setting(records: Iterable[dict]) -> list[dict]:
     """The records of the paper's Table I setting: Cat. UVAC at the final temperature 0.5
     and every trained model with the dataset's default lambda on the categorical KL
-    (``catuvac.reproduce.DEFAULT_LAMBDA``). Temperature and lambda studies stored beside
-    them are left out."""
+    (``catuvac.reproduce.DEFAULT_LAMBDA``), on features not normalised per speaker.
+    Temperature, lambda and speaker-normalisation studies stored beside them are left out."""
     chosen = []
     for record in records:
         spec = record["spec"]
         if spec["method"] == "catuvac" and spec.get("tau_end", 0.5) != 0.5:
             continue
-        if not has_default_lambda(record):
+        if not has_default_lambda(record) or speaker_norm_of(record):
             continue
         chosen.append(record)
     return chosen
@@ -470,6 +482,7 @@ def label_and_group_nmi(records: Iterable[dict], root=None) -> pd.DataFrame:
                 "profile": record["profile"]["name"],
                 "method": METHOD_NAMES[spec["method"]],
                 "seed": spec["seed"],
+                "speaker_norm": speaker_norm_of(record),
                 "nmi_labels": nmi([c.label for c in clips], clusters),
                 "nmi_groups": nmi([c.group for c in clips], clusters),
             }

@@ -38,8 +38,9 @@ PAPER_TABLE: dict[tuple[str, int, str], tuple[float | None, ...]] = {
     ("us8k", 5, "catuvac"): (None, None, 0.78, 0.32, 3.19),
 }
 
-# Our offline stand-ins: FSDD plays AudioMNIST's part (spoken digits).
-PAPER_COUNTERPART = {"fsdd": "audiomnist"}
+# Our offline stand-ins: FSDD (6 speakers) and the Arabic Speech Commands digits (24
+# speakers) play AudioMNIST's part (spoken digits).
+PAPER_COUNTERPART = {"fsdd": "audiomnist", "arabic-digits": "audiomnist"}
 METHOD_KEYS = {label: key for key, label in METHOD_NAMES.items()}
 COLUMN_LABELS = {
     "accuracy": "Accuracy (%)",
@@ -143,6 +144,9 @@ def differences(
             entry[COLUMN_LABELS[metric]] = "" if missing else f"{mean - published:+.2f}"
         rows.append(entry)
     return pd.DataFrame(rows)
+
+
+TABLE_FORMATS = ("markdown", "csv")
 
 
 def results_table(profile: str | None = None, fmt: str = "markdown", space: str = "own") -> str:

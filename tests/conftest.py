@@ -11,7 +11,7 @@ import soundfile as sf
 import torch
 from threadpoolctl import threadpool_limits
 
-from catuvac.data.fixtures import write_tau_fixture
+from catuvac.data.fixtures import write_arabic_digits_fixture, write_tau_fixture
 
 WriteWav = Callable[..., Path]
 
@@ -101,3 +101,10 @@ def tau_tree(tmp_path: Path) -> Path:
     """TAU Urban Acoustic Scenes 2019 development layout: 10 scenes x 3 cities x 2 segments,
     Helsinki as the fold-1 test city (the official fold splits by recording location)."""
     return write_tau_fixture(tmp_path / "tau2019")
+
+
+@pytest.fixture
+def arabic_tree(tmp_path: Path) -> Path:
+    """Arabic Speech Commands release layout: wav files of the ten digits and two other
+    keywords, speaker-disjoint train.csv (3 speakers), val.csv (1) and test.csv (1)."""
+    return write_arabic_digits_fixture(tmp_path / "arabic-speech-commands")

@@ -1,5 +1,6 @@
 """The ``catuvac`` command line: reproduce writes, keeps and replaces results; clear errors."""
 
+import argparse
 import json
 from dataclasses import asdict
 
@@ -48,6 +49,7 @@ def test_reproduce_writes_keeps_and_overwrites_results(folders, capsys):
             "tau_end": 0.5,
             "lambda_weight": None,
             "lambda_placement": "kl_y",
+            "speaker_norm": False,
         }
         assert record["profile"] == asdict(PROFILES["smoke"])
         assert record["feature_config"] == SPOKEN_DIGITS.to_dict()
@@ -90,52 +92,171 @@ def test_reproduce_writes_keeps_and_overwrites_results(folders, capsys):
     assert not list(folder.glob("*.tmp"))
 
 
+def test_reproduce_arabic_digits_with_speaker_norm(folders, capsys):
+    args = ["reproduce", "--profile", "smoke", "--datasets", "arabic", "--seeds", "0"]
+    args += ["--methods", "labels", "kmeans", "--speaker-norm"]
+    assert main(args) == 0
+    folder = folders / "results" / "smoke" / "arabic-digits" / "k10"
+    names = sorted(p.name for p in folder.glob("*.json"))
+    assert names == ["kmeans-spknorm-seed0.json", "labels-spknorm-seed0.json"]
+    record = json.loads((folder / "kmeans-spknorm-seed0.json").read_text())
+    assert record["spec"]["speaker_norm"] is True and record["spec"]["dataset"] == "arabic-digits"
+    assert record["feature_config"] == SPOKEN_DIGITS.to_dict()
+    assert sum(record["cluster_sizes"]) == 64
+    capsys.readouterr()
+    assert main(["table", "--profile", "smoke"]) == 0
+    assert "arabic-digits" not in capsys.readouterr().out  # Table I leaves the study out
+
+
+def exit_code(argv: list[str]) -> int:
+    """``main``'s exit status, whether it returns it or argparse exits."""
+    try:
+        return main(argv)
+    except SystemExit as exited:
+        return exited.code
+
+
+def assert_one_line(err: str, command: str, message: str) -> None:
+    assert err.startswith(f"catuvac {command}: error: "), err
+    assert message in err, err
+    assert err.count("\n") == 1  # one line: no usage block, no traceback
+
+
+TRAIN = ["train", "--dataset", "fsdd", "--run-dir", "RUN"]
+BAD_INPUTS = [
+    (["--epochs", "0"], "argument --epochs: '0' must be an integer >= 1"),
+    (["--epochs", "-3"], "argument --epochs: '-3' must be an integer >= 1"),
+    (["--epochs", "ten"], "argument --epochs: 'ten' is not an integer"),
+    (["--clusters", "1"], "argument --clusters: '1' must be an integer >= 2"),
+    (["--latent-dim", "0"], "argument --latent-dim: '0' must be an integer >= 1"),
+    (["--tau-end", "0"], "argument --tau-end: '0' must be a finite number > 0"),
+    (["--tau-end", "nan"], "argument --tau-end: 'nan' must be a finite number > 0"),
+    (["--seed", "-1"], "argument --seed: '-1' must be an integer >= 0"),
+    (["--lambda", "inf"], "argument --lambda: 'inf' must be a finite number >= 0"),
+    (["--dataset", "mnist"], "argument --dataset: unknown dataset 'mnist'"),
+    (["--method", "vade"], "argument --method: invalid choice: 'vade'"),
+    (["--profile", "huge"], "argument --profile: invalid choice: 'huge'"),
+    (["--tau-shape", "cosine"], "argument --tau-shape: invalid choice: 'cosine'"),
+    (["--lambda-placement", "all"], "argument --lambda-placement: invalid choice: 'all'"),
+]
+
+
+@pytest.mark.parametrize(("args", "message"), BAD_INPUTS)
+def test_train_refuses_bad_input_in_one_line_before_reading_data(
+    folders, monkeypatch, capsys, args, message
+):
+    monkeypatch.setenv("CATUVAC_DATA", str(folders / "no-data"))  # data would be an error 1
+    run_dir = folders / "run"
+    argv = [str(run_dir) if a == "RUN" else a for a in TRAIN] + args
+    assert exit_code(argv) == 2
+    assert_one_line(capsys.readouterr().err, "train", message)
+    assert not run_dir.exists()
+
+
+REPRODUCE_BAD = [
+    (["--datasets", "esc50"], "unknown dataset 'esc50'; expected one of: arabic-digits, audio"),
+    (["--methods", "gmm"], "argument --methods: invalid choice: 'gmm'"),
+    (["--profile", "huge"], "argument --profile: invalid choice: 'huge'"),
+    (["--clusters", "10", "1"], "argument --clusters: '1' must be an integer >= 2"),
+    (["--seeds", "0", "-1"], "argument --seeds: '-1' must be an integer >= 0"),
+    (["--tau-end", "0.5", "0"], "argument --tau-end: '0' must be a finite number > 0"),
+    (["--lambda", "nan"], "argument --lambda: 'nan' must be a finite number >= 0"),
+    (["--lambda", "-1"], "argument --lambda: '-1' must be a finite number >= 0"),
+    (["--lambda", "heavy"], "argument --lambda: 'heavy' is not a number"),
+]
+
+
+@pytest.mark.parametrize(("args", "message"), REPRODUCE_BAD)
+def test_reproduce_refuses_bad_input_in_one_line_before_reading_data(
+    folders, monkeypatch, capsys, args, message
+):
+    monkeypatch.setenv("CATUVAC_DATA", str(folders / "no-data"))
+    assert exit_code(["reproduce", *args]) == 2
+    assert_one_line(capsys.readouterr().err, "reproduce", message)
+    assert not (folders / "results").exists() and not (folders / "cache").exists()
+
+
 @pytest.mark.parametrize(
-    ("args", "message"),
+    ("argv", "message"),
     [
-        (["--datasets", "esc50"], "unknown dataset 'esc50'; expected one of: audiomnist, fsdd"),
-        (["--methods", "gmm"], "unknown method 'gmm'; expected one of: labels, kmeans"),
-        (["--profile", "huge"], "unknown profile 'huge'; expected one of: smoke, cpu, paper"),
-        (["--datasets", "tau2019", "--methods", "labels"], "catuvac download tau2019"),
+        (["table", "--format", "html"], "argument --format: invalid choice: 'html'"),
+        (["table", "--space", "pca"], "argument --space: invalid choice: 'pca'"),
+        (["download", "esc50"], "argument name: unknown dataset 'esc50'"),
+        (["evaluate", "--run-dir", "nowhere"], "argument --run-dir: 'nowhere' is not a folder"),
+        (["evaluate", "RUN"], "the following arguments are required: --run-dir"),
     ],
 )
-def test_reproduce_errors_are_one_clear_line(folders, capsys, args, message):
-    assert main(["reproduce", *args]) == 1
-    captured = capsys.readouterr()
-    assert captured.err.startswith("catuvac: error: ") and message in captured.err
-    assert captured.err.count("\n") == 1  # one line, no traceback
+def test_other_commands_refuse_bad_input_in_one_line(folders, capsys, argv, message):
+    assert exit_code(argv) == 2
+    assert_one_line(capsys.readouterr().err, argv[0], message)
+
+
+def test_a_bad_profile_from_the_environment_is_bad_input(folders, monkeypatch, capsys):
+    monkeypatch.setenv("CATUVAC_PROFILE", "huge")
+    assert exit_code(["reproduce", "--datasets", "fsdd", "--methods", "labels"]) == 2
+    assert_one_line(capsys.readouterr().err, "reproduce", "unknown profile 'huge'")
     assert not (folders / "results").exists()
 
 
-def test_other_commands_report_errors(folders, capsys):
-    assert main(["train", "--dataset", "mnist", "--run-dir", str(folders / "run")]) == 1
-    assert "unknown dataset 'mnist'" in capsys.readouterr().err
-    assert main(["evaluate", str(folders / "nowhere")]) == 1
-    assert "run.json is missing" in capsys.readouterr().err
-    with pytest.raises(SystemExit) as exited:  # argparse's own check of choices
-        main(["train", "--dataset", "fsdd", "--method", "vade", "--run-dir", "x"])
-    assert exited.value.code == 2
+def test_evaluate_a_folder_not_written_by_train_is_bad_input(folders, capsys):
+    (folders / "empty").mkdir()
+    assert exit_code(["evaluate", "--run-dir", str(folders / "empty")]) == 2
+    assert_one_line(capsys.readouterr().err, "evaluate", "run.json is missing")
 
 
-@pytest.mark.parametrize("weight", ["nan", "-1", "inf", "heavy"])
-def test_a_lambda_that_is_not_a_finite_weight_is_refused_before_any_work(folders, capsys, weight):
-    with pytest.raises(SystemExit) as exited:
-        main(["reproduce", "--datasets", "fsdd", "--methods", "uvac", "--lambda", weight])
-    assert exited.value.code == 2
-    assert f"argument --lambda: '{weight}'" in capsys.readouterr().err
+def test_absent_data_is_a_failure_not_bad_input(folders, capsys):
+    assert exit_code(["reproduce", "--datasets", "tau2019", "--methods", "labels"]) == 1
+    assert_one_line(capsys.readouterr().err, "reproduce", "catuvac download tau2019")
     assert not (folders / "results").exists()
+
+
+def test_every_option_has_help_and_shows_its_default(capsys):
+    from catuvac.cli import build_parser
+
+    parser = build_parser()
+    (commands,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    for name, sub in commands.choices.items():
+        for action in sub._actions:
+            assert action.help, f"catuvac {name} {action.option_strings or action.dest}"
+        with pytest.raises(SystemExit):
+            sub.parse_args(["--help"])
+        text = capsys.readouterr().out
+        if name == "train":
+            assert "(default: 10)" in text and "(default: exponential)" in text
+            assert "(default: None)" not in text
 
 
 def test_datasets_lists_every_dataset(folders, capsys, offline_data):
     assert main(["datasets"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert [line.split()[0] for line in lines] == ["audiomnist", "fsdd", "tau2019", "us8k"]
+    names = ["arabic-digits", "audiomnist", "fsdd", "tau2019", "us8k"]
+    assert [line.split()[0] for line in lines] == names
     by_name = {line.split()[0]: line for line in lines}
     assert "3000 clips, 10 classes" in by_name["fsdd"]
     assert "1710 clips, 10 classes" in by_name["us8k"]
     assert f"{offline_data.resolve() / 'fsdd'} " in by_name["fsdd"]  # where it was looked for
+    assert "2400 clips, 10 classes" in by_name["arabic-digits"]
     assert "not available (DatasetNotFoundError)" in by_name["tau2019"]
+    assert "`catuvac download tau2019`" in by_name["tau2019"]
     assert f"{offline_data.resolve() / 'urbansound8k'} " in by_name["us8k"]
+
+
+def test_train_then_evaluate_the_run_folder_alone(folders, capsys):
+    run_dir = folders / "run"
+    args = ["train", "--dataset", "fsdd", "--method", "uvac", "--profile", "smoke"]
+    assert main([*args, "--epochs", "1", "--run-dir", str(run_dir)]) == 0
+    assert len(json.loads((run_dir / "history.json").read_text())) == 1  # not the profile's 2
+    info = json.loads((run_dir / "run.json").read_text())
+    assert info["profile"]["name"] == "smoke" and info["train_config"]["epochs"] == 1
+    assert set(info["normaliser"]) == {"mean", "std", "low", "high"}
+    capsys.readouterr()
+    assert main(["evaluate", "--run-dir", str(run_dir)]) == 0
+    metrics = json.loads(capsys.readouterr().out)
+    assert set(metrics) == {"accuracy", "nmi", "own", "common"}
+    # A run.json from before it held the normaliser: refitted on the same profile's clips.
+    (run_dir / "run.json").write_text(json.dumps({"dataset": "fsdd", "profile": "smoke"}))
+    assert main(["evaluate", "--run-dir", str(run_dir)]) == 0
+    assert capsys.readouterr().out == json.dumps(metrics, indent=2) + "\n"
 
 
 def test_train_into_a_run_folder_of_another_configuration_is_one_clear_line(folders, capsys):
@@ -147,5 +268,5 @@ def test_train_into_a_run_folder_of_another_configuration_is_one_clear_line(fold
     args = ["train", "--dataset", "fsdd", "--profile", "smoke", "--run-dir", str(run_dir)]
     assert main(args) == 1
     last = capsys.readouterr().err.splitlines()[-1]  # after the feature progress bars
-    assert last.startswith("catuvac: error: ") and "another configuration" in last
+    assert last.startswith("catuvac train: error: ") and "another configuration" in last
     assert checkpoint.read_bytes() == before

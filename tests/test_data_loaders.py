@@ -10,6 +10,8 @@ from conftest import US8K_CLASSES
 
 from catuvac.audio import duration_seconds
 from catuvac.data import dataset_dir, dataset_names, load, random_split
+from catuvac.data.arabic_digits import CLASS_NAMES as ARABIC_WORDS
+from catuvac.data.fixtures import write_arabic_digits_fixture
 from catuvac.data.tau2019 import SCENES as TAU_SCENES
 from catuvac.errors import CatuvacError, DatasetNotFoundError, UnknownOptionError
 
@@ -28,12 +30,13 @@ def us8k(offline_data):
 
 
 def test_names_and_default_folders(monkeypatch, tmp_path):
-    assert dataset_names() == ["audiomnist", "fsdd", "tau2019", "us8k"]
+    assert dataset_names() == ["arabic-digits", "audiomnist", "fsdd", "tau2019", "us8k"]
     monkeypatch.setenv("CATUVAC_DATA", str(tmp_path))
     assert dataset_dir("US8K") == tmp_path / "urbansound8k"
     assert dataset_dir("urbansound8k") == tmp_path / "urbansound8k"
     assert dataset_dir("tau") == tmp_path / "tau2019"
     assert dataset_dir("audiomnist") == tmp_path / "audiomnist"
+    assert dataset_dir("Arabic") == tmp_path / "arabic-speech-commands"
 
 
 def test_unknown_dataset():
@@ -244,3 +247,106 @@ def test_random_split():
     with pytest.raises(ValueError):
         random_split(5, [0.8, 0.3], seed=0)
     assert np.unique(np.concatenate(random_split(50, [0.5, 0.5], seed=4))).size == 50
+
+
+# Arabic Speech Commands digits: the offline FLAC copy, and the official release layout.
+
+
+@pytest.fixture(scope="module")
+def arabic(offline_data):
+    return load("arabic-digits", root=offline_data / "arabic-speech-commands")
+
+
+def test_arabic_digits_offline_copy(arabic, offline_data, monkeypatch):
+    assert arabic.name == "arabic-digits"
+    assert arabic.class_names == ARABIC_WORDS
+    assert len(arabic) == 2400
+    assert len(arabic.split("train")) == 1800 and len(arabic.split("test")) == 600
+    assert arabic.split("test") == arabic.split("val")  # the copy's test.csv: official val
+    train_speakers = {c.group for c in arabic.split("train")}
+    test_speakers = {c.group for c in arabic.split("test")}
+    assert len(train_speakers) == 18 and len(test_speakers) == 6
+    assert not train_speakers & test_speakers
+    assert Counter(arabic.labels(arabic.split("test"))) == {d: 60 for d in range(10)}
+    for clip in arabic.clips:
+        assert clip.group == clip.path.name[:8] and clip.label_name == clip.path.parent.name
+        assert ARABIC_WORDS[clip.label] == clip.label_name and clip.path.suffix == ".flac"
+    monkeypatch.setenv("CATUVAC_DATA", str(offline_data))
+    assert load("arabic").clips == arabic.clips  # alias and default folder
+
+
+def test_arabic_digits_real_clips_are_one_second_at_16k(arabic):
+    for clip in arabic.clips[::480]:  # a handful, across words and speakers
+        info = sf.info(clip.path)
+        assert (info.samplerate, info.channels, info.frames) == (16000, 1, 16000)
+
+
+def test_arabic_digits_official_layout(arabic_tree):
+    data = load("arabic-speech-commands", root=arabic_tree)
+    assert data.class_names == ARABIC_WORDS and len(data) == 100  # other keywords skipped
+    sizes = {k: len(v) for k, v in data.splits.items()}
+    assert sizes == {"train": 60, "val": 20, "official_test": 20, "test": 20}
+    assert data.split("test") == data.split("val")
+    assert {c.group for c in data.split("test")} == {"00000002"}
+    assert all(c.path.suffix == ".wav" for c in data.clips)
+    clip = data.clips[0]
+    assert clip.path.relative_to(arabic_tree).as_posix() == "dataset/eight/00000001_NO_01.wav"
+    assert (clip.label, clip.group, clip.meta) == (8, "00000001", {"take": 1})
+    official = load("arabic-digits", root=arabic_tree, test_split="test")
+    assert official.split("test") == official.split("official_test")
+    assert {c.group for c in official.split("test")} == {"00000005"}
+
+
+def test_arabic_digits_copy_layout_has_no_official_test(tmp_path):
+    root = write_arabic_digits_fixture(tmp_path / "copy", official=False)
+    data = load("arabic-digits", root=root)
+    assert {k: len(v) for k, v in data.splits.items()} == {"train": 60, "val": 20, "test": 20}
+    assert all(c.path.suffix == ".flac" for c in data.clips)
+    with pytest.raises(CatuvacError, match="official validation speakers"):
+        load("arabic-digits", root=root, test_split="test")
+    with pytest.raises(UnknownOptionError, match="test split 'eval'.*val, test"):
+        load("arabic-digits", root=root, test_split="eval")
+
+
+def test_arabic_digits_missing_folder_says_where_to_get_it(monkeypatch, tmp_path):
+    monkeypatch.setenv("CATUVAC_DATA", str(tmp_path))
+    with pytest.raises(DatasetNotFoundError) as error:
+        load("arabic-digits")
+    message = str(error.value)
+    assert str(tmp_path / "arabic-speech-commands") in message
+    assert "abdulkaderghandoura/arabic-speech-commands-dataset" in message
+    with pytest.raises(DatasetNotFoundError, match="exists but has no train.csv.*github.com"):
+        load("arabic-digits", root=tmp_path)
+
+
+def _rewrite_row(path, old, new):
+    path.write_text(path.read_text().replace(old, new, 1))
+
+
+def test_arabic_digits_row_whose_file_is_missing(arabic_tree):
+    missing = arabic_tree / "dataset" / "three" / "00000002_NO_02.wav"
+    missing.unlink()
+    with pytest.raises(
+        DatasetNotFoundError, match=re.escape(f"lists {missing}, but it is missing")
+    ):
+        load("arabic-digits", root=arabic_tree)
+
+
+def test_arabic_digits_unknown_class_word(arabic_tree):
+    _rewrite_row(
+        arabic_tree / "train.csv",
+        "dataset/two/00000001_NO_01.wav,two",
+        "dataset/two/00000001_NO_01.wav,tow",
+    )
+    with pytest.raises(CatuvacError, match=r"train.csv line \d+: unknown class word 'tow'"):
+        load("arabic-digits", root=arabic_tree)
+
+
+def test_arabic_digits_class_and_folder_disagree(arabic_tree):
+    _rewrite_row(
+        arabic_tree / "val.csv",
+        "dataset/two/00000002_NO_01.wav,two",
+        "dataset/two/00000002_NO_01.wav,six",
+    )
+    with pytest.raises(CatuvacError, match=r"val.csv line \d+: .* not in the folder of 'six'"):
+        load("arabic-digits", root=arabic_tree)

@@ -11,6 +11,7 @@ import catuvac.features.cache as cache_module
 from catuvac.audio import duration_seconds
 from catuvac.data import load
 from catuvac.errors import UnknownOptionError
+from catuvac.experiment import prepare_data
 from catuvac.features import (
     DATASET_FEATURES,
     SPOKEN_DIGITS,
@@ -21,7 +22,9 @@ from catuvac.features import (
     FeatureSet,
     Normaliser,
     feature_config_for,
+    normalise_per_group,
 )
+from catuvac.profiles import Profile
 
 CPU = torch.device("cpu")
 
@@ -64,6 +67,7 @@ def test_preset_shapes_are_multiples_of_16(config, shape, frames):
 
 def test_dataset_presets_and_unknown_dataset():
     assert DATASET_FEATURES == {
+        "arabic-digits": SPOKEN_DIGITS,  # 16 kHz clips, resampled to the 8 kHz pipeline
         "fsdd": SPOKEN_DIGITS,
         "audiomnist": SPOKEN_DIGITS,
         "us8k": URBAN_4S,
@@ -264,3 +268,79 @@ def test_cache_write_is_atomic(tmp_path, fsdd, monkeypatch):
     monkeypatch.undo()
     data = cache.load_or_extract("fsdd", paths, labels, extractor, progress=False)
     assert data.features.shape == (2, 1, 128, 64)
+
+
+# --- per-speaker normalisation -------------------------------------------------------------
+
+
+def _speaker_set(seed: int = 0) -> tuple[FeatureSet, list[str]]:
+    """Three speakers, each with its own per-frequency offset and scale; the last two frames
+    of every clip are padding (masked out) holding a sentinel value."""
+    gen = torch.Generator().manual_seed(seed)
+    groups = ["a", "b", "a", "c", "b", "a", "c", "b"]
+    offset = {"a": 5.0, "b": -3.0, "c": 0.0}
+    scale = {"a": 1.0, "b": 4.0, "c": 0.5}
+    x = torch.randn(len(groups), 1, 4, 6, generator=gen)
+    for i, g in enumerate(groups):
+        x[i] = x[i] * scale[g] + offset[g] * torch.arange(1, 5.0)[None, :, None]
+    mask = torch.ones(len(groups), 6, dtype=torch.bool)
+    mask[:, 4:] = False
+    x[:, :, :, 4:] = -99.0
+    labels = np.arange(len(groups)) % 2
+    return FeatureSet(x, mask, labels, [f"{g}{i}.wav" for i, g in enumerate(groups)]), groups
+
+
+def test_normalise_per_group_standardises_each_speaker_with_its_own_clips():
+    data, groups = _speaker_set()
+    out = normalise_per_group(data, groups)
+    assert out.features.shape == data.features.shape and out.paths == data.paths
+    np.testing.assert_array_equal(out.labels, data.labels)
+    for group in set(groups):
+        members = [i for i, g in enumerate(groups) if g == group]
+        real = out.features[members][:, 0, :, :4]  # [n, F, real frames]
+        per_freq = real.permute(1, 0, 2).reshape(4, -1)
+        torch.testing.assert_close(per_freq.mean(dim=1), torch.zeros(4), atol=1e-5, rtol=0)
+        torch.testing.assert_close(
+            per_freq.std(dim=1, unbiased=False), torch.ones(4), atol=1e-4, rtol=0
+        )
+    assert torch.all(out.features[:, :, :, 4:] == -99.0)  # padding is left alone
+    # A speaker's result depends on that speaker's clips only, never on the labels.
+    other, _ = _speaker_set(seed=1)
+    mixed = data.features.clone()
+    b = [i for i, g in enumerate(groups) if g == "b"]
+    mixed[b] = other.features[b]
+    relabelled = FeatureSet(mixed, data.mask, 1 - data.labels, data.paths)
+    again = normalise_per_group(relabelled, groups)
+    a = [i for i, g in enumerate(groups) if g == "a"]
+    assert torch.equal(again.features[a], out.features[a])
+    with pytest.raises(ValueError, match="7 groups given for 8 clips"):
+        normalise_per_group(data, groups[:-1])
+
+
+def test_speaker_norm_removes_the_speaker_offset_that_plain_normalisation_keeps():
+    data, groups = _speaker_set()
+    plain = Normaliser.fit(data).transform(data)
+    per_speaker = normalise_per_group(data, groups)
+    per_speaker = Normaliser.fit(per_speaker).transform(per_speaker)
+
+    def spread_of_speaker_means(features: FeatureSet) -> float:
+        x = features.features[:, 0, :, :4].mean(dim=(1, 2))
+        means = [x[[i for i, g in enumerate(groups) if g == s]].mean() for s in "abc"]
+        return float(torch.stack(means).std())
+
+    assert spread_of_speaker_means(per_speaker) < 0.1 * spread_of_speaker_means(plain)
+
+
+def test_arabic_digits_through_the_spoken_digit_pipeline(offline_data, tmp_path):
+    tiny = Profile("tiny", 20, 20, epochs=1, batch_size=16, checkpoint_every=1)
+    root = offline_data / "arabic-speech-commands"
+    cache = FeatureCache(tmp_path)
+    plain = prepare_data("arabic-digits", tiny, root=root, progress=False, cache=cache)
+    assert plain.feature_config == SPOKEN_DIGITS and not plain.speaker_norm
+    assert plain.train.features.shape == (20, 1, 128, 64)  # 16 kHz resampled to 8 kHz
+    assert plain.train.mask[:, :63].all() and not plain.train.mask[:, 63:].any()
+    normed = prepare_data("arabic", tiny, root=root, progress=False, cache=cache, speaker_norm=True)
+    assert normed.speaker_norm and normed.test.paths == plain.test.paths
+    assert len(list(tmp_path.glob("*.pt"))) == 2  # the raw features are shared
+    assert not torch.equal(normed.train.features, plain.train.features)
+    assert normed.train.features.min() >= 0 and normed.train.features.max() <= 1

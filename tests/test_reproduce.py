@@ -5,15 +5,19 @@ from dataclasses import asdict
 
 import numpy as np
 import pytest
+import torch
 
-from catuvac.errors import ResultExistsError, UnknownOptionError
+from catuvac.errors import ConfigError, ResultExistsError, UnknownOptionError
 from catuvac.experiment import prepare_data
-from catuvac.features import SPOKEN_DIGITS, FeatureCache
+from catuvac.features import SPOKEN_DIGITS, FeatureCache, Normaliser
 from catuvac.profiles import PROFILES, Profile
+from catuvac.provenance import environment
 from catuvac.reproduce import (
     ARRAYS_KEY,
     PAPER_CLUSTERS,
+    RUN_INFO_NAME,
     RunSpec,
+    evaluate_run_dir,
     grid,
     load_arrays,
     load_results,
@@ -29,14 +33,13 @@ TINY = Profile("tiny", 16, 16, epochs=1, batch_size=16, checkpoint_every=1)
 def test_grid_expands_the_papers_cluster_counts():
     assert PAPER_CLUSTERS == {
         "audiomnist": (10,),
+        "arabic-digits": (10,),
         "fsdd": (10,),
         "us8k": (10, 5),
         "tau2019": (10, 5),
     }
     methods = ["labels", "kmeans", "uvac", "catuvac"]
-    specs = grid(
-        ["fsdd", "us8k", "tau2019", "audiomnist"], methods, [0, 1], SMOKE, tau_ends=[0.5, 0.3]
-    )
+    specs = grid(list(PAPER_CLUSTERS), methods, [0, 1], SMOKE, tau_ends=[0.5, 0.3])
     assert len(specs) == len(set(specs))
     for dataset, ks in PAPER_CLUSTERS.items():
         mine = [s for s in specs if s.dataset == dataset]
@@ -48,7 +51,7 @@ def test_grid_expands_the_papers_cluster_counts():
             assert cells == {(k, seed, 0.5) for k in ks for seed in (0, 1)}
         cells = {(s.n_clusters, s.seed, s.tau_end) for s in mine if s.method == "catuvac"}
         assert cells == {(k, seed, tau) for k in ks for seed in (0, 1) for tau in (0.5, 0.3)}
-    assert len(specs) == 4 * 1 + (1 + 2 + 2 + 1) * 2 * (1 + 1 + 2)
+    assert len(specs) == 5 * 1 + (1 + 1 + 2 + 2 + 1) * 2 * (1 + 1 + 2)
     assert all(s.profile == "smoke" for s in specs)
 
 
@@ -138,6 +141,23 @@ def test_kmeans_run_reports_accuracy_only_at_the_class_count(tiny_fsdd):
     assert labels["metrics"]["accuracy"] == 1.0 and labels["metrics"]["nmi"] == pytest.approx(1.0)
 
 
+def test_results_record_the_device_the_run_used_not_the_machines_gpu(
+    tiny_fsdd, tmp_path, monkeypatch
+):
+    data, common = tiny_fsdd, tiny_fsdd.common_space()
+    with monkeypatch.context() as gpu_machine:
+        gpu_machine.setattr(torch.cuda, "is_available", lambda: True)
+        for method in ("labels", "kmeans"):  # scikit-learn and numpy: always the CPU
+            record = run(RunSpec("fsdd", method, 10, 0, "tiny"), data, TINY, common)
+            assert record["environment"]["device"] == "cpu"
+    spec = RunSpec("fsdd", "uvac", 10, 0, "tiny")
+    cpu = torch.device("cpu")
+    record = run(spec, data, TINY, common, cpu, progress=False, run_dir=tmp_path / "run")
+    assert record["environment"]["device"] == "cpu"  # the device it was given
+    assert environment(torch.device("cuda", 1))["device"] == "cuda"
+    assert environment("cpu")["device"] == "cpu"
+
+
 def test_lambda_variants_get_their_own_result_files():
     default = RunSpec("fsdd", "catuvac", 10, 0, "cpu")
     study = RunSpec("fsdd", "catuvac", 10, 0, "cpu", lambda_weight=5.0, lambda_placement="kl_z")
@@ -146,3 +166,53 @@ def test_lambda_variants_get_their_own_result_files():
     assert RunSpec("fsdd", "kmeans", 10, 0, "cpu", lambda_weight=5.0).name == "kmeans-seed0"
     with pytest.raises(UnknownOptionError):
         RunSpec("fsdd", "catuvac", 10, 0, "cpu", lambda_placement="everywhere")
+
+
+def test_speaker_norm_gets_its_own_result_files_for_every_method():
+    for method, stem in (("labels", "labels"), ("kmeans", "kmeans"), ("catuvac", "catuvac-tau0.5")):
+        spec = RunSpec("arabic-digits", method, 10, 1, "cpu", speaker_norm=True)
+        assert spec.name == f"{stem}-spknorm-seed1"
+        assert RunSpec("arabic-digits", method, 10, 1, "cpu").name == f"{stem}-seed1"
+    lam = RunSpec("fsdd", "uvac", 10, 0, "cpu", lambda_weight=2.0, speaker_norm=True)
+    assert lam.name == "uvac-lambda2-kl_y-spknorm-seed0"
+    specs = grid(["arabic"], ["labels", "kmeans"], [0, 1], SMOKE, speaker_norm=True)
+    assert [(s.dataset, s.method, s.seed) for s in specs] == [
+        ("arabic-digits", "labels", 0),
+        ("arabic-digits", "kmeans", 0),
+        ("arabic-digits", "kmeans", 1),
+    ]
+    assert all(s.speaker_norm for s in specs)
+
+
+def test_run_refuses_data_prepared_without_the_specs_speaker_norm(tiny_fsdd):
+    spec = RunSpec("fsdd", "kmeans", 10, 0, "tiny", speaker_norm=True)
+    with pytest.raises(ConfigError, match="speaker_norm=False.*speaker_norm=True"):
+        run(spec, tiny_fsdd, TINY, tiny_fsdd.common_space(), progress=False)
+
+
+def test_a_trained_run_folder_describes_itself_and_evaluates_to_its_metrics(
+    tiny_fsdd, offline_data, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("CATUVAC_DATA", str(offline_data))
+    monkeypatch.setenv("CATUVAC_CACHE", str(tmp_path / "cache"))
+    data, run_dir = tiny_fsdd, tmp_path / "run"
+    spec = RunSpec("fsdd", "uvac", 10, 0, TINY.name)
+    record = run(spec, data, TINY, data.common_space(), progress=False, run_dir=run_dir)
+    info = json.loads((run_dir / RUN_INFO_NAME).read_text())
+    assert info["dataset"] == "fsdd" and info["profile"] == asdict(TINY)
+    assert info["normaliser"] == data.normaliser.to_dict() and info["speaker_norm"] is False
+    assert info["feature_config"] == SPOKEN_DIGITS.to_dict()
+    assert info["model_config"] == record["model_config"]
+    assert info["train_config"] == record["train_config"]
+    restored = Normaliser.from_dict(info["normaliser"])  # bit for bit
+    assert torch.equal(restored.mean, data.normaliser.mean)
+    assert torch.equal(restored.std, data.normaliser.std)
+    assert (restored.low, restored.high) == (data.normaliser.low, data.normaliser.high)
+    # Exactly the stored metrics (compared as stored text: a collapsed run's NaNs included),
+    # with nothing but the folder given.
+    assert json.dumps(evaluate_run_dir(run_dir)) == json.dumps(record["metrics"])
+    # Other clips than the run's are refused, not silently scored.
+    info["data_subset"]["test_files_sha256"] = "0" * 16
+    (run_dir / RUN_INFO_NAME).write_text(json.dumps(info))
+    with pytest.raises(ConfigError, match="not the run's"):
+        evaluate_run_dir(run_dir)

@@ -100,7 +100,9 @@ def test_history_frame_and_usage_matrix():
         usage_matrix([])
 
 
-def _record(method, seed, accuracy, silhouette, k=10, profile="smoke", epochs=2, lam=None):
+def _record(
+    method, seed, accuracy, silhouette, k=10, profile="smoke", epochs=2, lam=None, spk=None
+):
     record = {
         "spec": {
             "dataset": "fsdd",
@@ -109,6 +111,7 @@ def _record(method, seed, accuracy, silhouette, k=10, profile="smoke", epochs=2,
             "seed": seed,
             "profile": profile,
             "tau_end": 0.5,
+            **({} if spk is None else {"speaker_norm": spk}),
         },
         "n_classes": 10,
         "metrics": {
@@ -178,9 +181,23 @@ def test_default_setting_leaves_out_studies():
     hot = _record("catuvac", 0, 0.5, 0.9)
     hot["spec"]["tau_end"] = 2.0
     heavy = _record("catuvac", 0, 0.5, 0.9, lam=10.0)
-    chosen = default_setting([*RECORDS, hot, heavy])
-    assert len(chosen) == len(RECORDS)
-    assert hot not in chosen and heavy not in chosen
+    per_speaker = _record("kmeans", 0, 0.5, 0.9, spk=True)
+    chosen = default_setting(
+        [*RECORDS, hot, heavy, per_speaker, _record("kmeans", 2, 0.1, 0.1, spk=False)]
+    )
+    assert len(chosen) == len(RECORDS) + 1
+    assert hot not in chosen and heavy not in chosen and per_speaker not in chosen
+
+
+def test_speaker_norm_runs_are_a_setting_of_their_own():
+    normalised = [_record("kmeans", seed, 0.6, 0.2, spk=True) for seed in (0, 1)]
+    records = [*select(RECORDS, profile="smoke"), *normalised]
+    assert select(records, speaker_norm=True) == normalised
+    assert len(select(records, speaker_norm=False)) == len(records) - 2  # absent: off
+    table = seed_table(records)
+    kmeans = table[table["method"] == "K-means"]
+    assert list(kmeans["speaker_norm"]) == [False, True]  # off first
+    assert list(kmeans["accuracy_mean"]) == pytest.approx([0.3, 0.6])
 
 
 def test_lambda_study_needs_varied_lambda():
@@ -363,7 +380,7 @@ def test_label_and_group_nmi_tells_speaker_clusters_from_digit_clusters(
     row = label_and_group_nmi([record]).iloc[0]
     assert row["nmi_groups"] == pytest.approx(1.0)  # clusters are exactly the speakers
     assert row["nmi_labels"] < 0.5
-    assert (row["method"], row["seed"]) == ("Cat. UVAC", 3)
+    assert (row["method"], row["seed"], row["speaker_norm"]) == ("Cat. UVAC", 3, False)
 
 
 def test_profiles_are_ordered_by_their_training_epochs():

@@ -115,11 +115,19 @@ def sorted_clips(clips: list[Clip], root: Path) -> list[Clip]:
     return sorted(clips, key=lambda c: c.path.relative_to(root).as_posix())
 
 
-def dataset_not_found(name: str, folder: Path, expected: str | None = None) -> DatasetNotFoundError:
-    """The one error for absent data: where we looked, what was missing, how to get it."""
+def dataset_not_found(
+    name: str, folder: Path, expected: str | None = None, how_to_get: str | None = None
+) -> DatasetNotFoundError:
+    """The one error for absent data: where we looked, what was missing, how to get it
+    (``how_to_get`` for a dataset that ``catuvac download`` cannot fetch)."""
     problem = "does not exist" if expected is None else f"exists but has no {expected}"
     return DatasetNotFoundError(
         f"dataset {name!r} not found: {folder} {problem}. "
         f"CATUVAC_DATA sets the folder holding one subfolder per dataset (now {data_root()}); "
-        f"fetch this one with `catuvac download {name}`."
+        f"{fetch_hint(name, how_to_get)}."
     )
+
+
+def fetch_hint(name: str, how_to_get: str | None = None) -> str:
+    """How to get a dataset: ``how_to_get`` if given, else ``catuvac download``."""
+    return how_to_get or f"fetch this one with `catuvac download {name}`"

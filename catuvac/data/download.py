@@ -3,7 +3,9 @@
 Archives are downloaded into ``<dataset folder>/.archives``, continued from where an
 interrupted download stopped, checked against the md5 the source publishes (Zenodo does,
 GitHub does not), unpacked into the dataset folder without their top-level directory, and
-then deleted; a marker file per archive makes a second run skip the finished ones.
+then deleted; a marker file per archive makes a second run skip the finished ones. A
+source without archives (the Arabic Speech Commands repository has no release to pin) is
+fetched by hand: downloading it is an error that says where from.
 """
 
 import os
@@ -18,7 +20,8 @@ import pooch
 import requests
 from tqdm import tqdm
 
-from catuvac.data import canonical_name, dataset_dir
+from catuvac.data import arabic_digits, canonical_name, dataset_dir, how_to_get
+from catuvac.errors import CatuvacError
 
 
 @dataclass(frozen=True)
@@ -32,7 +35,7 @@ class Archive:
 
 @dataclass(frozen=True)
 class Source:
-    """Where a dataset comes from and under which terms."""
+    """Where a dataset comes from and under which terms; no archives: fetched by hand."""
 
     title: str
     homepage: str
@@ -71,6 +74,13 @@ _TAU_MD5 = {
 }
 
 SOURCES: dict[str, Source] = {
+    "arabic-digits": Source(
+        title="Arabic Speech Commands (Ghandoura, Hjabo, Al Dakkak, 2021), digit words",
+        homepage=arabic_digits.HOMEPAGE,
+        license="CC BY 4.0",
+        # A GitHub repository without releases: no stable archive with a checksum.
+        archives=(),
+    ),
     "fsdd": Source(
         title="Free Spoken Digit Dataset (Jakobovski et al.)",
         homepage="https://github.com/Jakobovski/free-spoken-digit-dataset",
@@ -130,6 +140,10 @@ def download_dataset(name: str, root: Path | None = None) -> Path:
     """Download, verify and unpack a dataset into ``root`` (default its data-root folder)."""
     canonical = canonical_name(name)
     target = dataset_dir(canonical) if root is None else Path(root).expanduser().resolve()
+    if not SOURCES[canonical].archives:
+        raise CatuvacError(
+            f"`catuvac download` cannot fetch {canonical!r} into {target}: {how_to_get(canonical)}"
+        )
     archive_dir = target / ".archives"
     archive_dir.mkdir(parents=True, exist_ok=True)
     for archive in SOURCES[canonical].archives:

@@ -3,8 +3,11 @@
 ``write_tau_fixture`` writes a TAU Urban Acoustic Scenes 2019 development tree: wav files
 named ``audio/{scene}-{city}-{location}-{segment}-{device}.wav``, the tab-separated
 ``meta.csv`` and the fold-1 lists in ``evaluation_setup/``, which is what
-:func:`catuvac.data.tau2019.load` reads. The sounds are synthetic (no real recording is
-needed): each scene gets its own noise colour and hum so that features differ by scene.
+:func:`catuvac.data.tau2019.load` reads. ``write_arabic_digits_fixture`` writes the Arabic
+Speech Commands release (wav files of digits and other keywords, ``train.csv``,
+``val.csv``, ``test.csv``) or the digits-only FLAC copy that the offline data holds. The
+sounds are synthetic (no real recording is needed): each scene (or word) gets its own
+noise colour and hum so that features differ by class.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import numpy as np
 import soundfile as sf
 from scipy.signal import lfilter
 
+from catuvac.data import arabic_digits
 from catuvac.data.tau2019 import META, SCENES, SPLIT_FILES
 
 TAU_CITIES = ("barcelona", "helsinki", "lisbon")
@@ -94,9 +98,63 @@ def write_tau_fixture(
     return root
 
 
+ARABIC_SPEAKERS = {
+    "train": ("00000001", "00000003", "00000004"),
+    "val": ("00000002",),
+    "test": ("00000005",),
+}
+"""Default speakers of the Arabic fixture per official split file (stem of the CSV)."""
+
+
+def write_arabic_digits_fixture(
+    root: str | Path,
+    official: bool = True,
+    speakers: dict[str, Sequence[str]] | None = None,
+    takes: int = 2,
+    other_keywords: Sequence[str] = ("backward", "forward"),
+    seconds: float = 0.05,
+    sample_rate: int = 16000,
+) -> Path:
+    """Write an Arabic Speech Commands tree under ``root`` and return ``root``.
+
+    ``official=True``: the release's layout, ``dataset/{word}/{speaker}_NO_{take}.wav`` for
+    the ten digits and ``other_keywords``, listed in ``train.csv``/``val.csv``/``test.csv``
+    by speaker (default :data:`ARABIC_SPEAKERS`). ``official=False``: the offline copy,
+    digits only as FLAC, ``train.csv`` and a ``test.csv`` holding the "val" speakers.
+    The defaults give 60 train, 20 val and 20 test digit clips.
+    """
+    root = Path(root)
+    speakers = ARABIC_SPEAKERS if speakers is None else speakers
+    words = [*arabic_digits.CLASS_NAMES, *(other_keywords if official else ())]
+    # The copy's test.csv holds the official validation speakers.
+    csv_names = (
+        {"train": "train.csv", "val": "val.csv", "test": "test.csv"}
+        if official
+        else {"train": "train.csv", "val": "test.csv"}
+    )
+    suffix = ".wav" if official else ".flac"
+    for split, csv_name in csv_names.items():
+        rows = []
+        for speaker in speakers[split]:
+            for index, word in enumerate(words):
+                for take in range(1, takes + 1):
+                    name = f"dataset/{word}/{speaker}_NO_{take:02d}{suffix}"
+                    seed = int(speaker) * 1000 + index * 10 + take
+                    path = root / name
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    sf.write(path, scene_sound(index, seconds, sample_rate, seed), sample_rate)
+                    rows.append([name, word])
+        _write_rows(root / csv_name, ["file", "class"], rows, ",")
+    return root
+
+
 def _write_tsv(path: Path, header: list[str], rows: list[list[str]]) -> None:
+    _write_rows(path, header, rows, "\t")
+
+
+def _write_rows(path: Path, header: list[str], rows: list[list[str]], delimiter: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f, delimiter="\t", lineterminator="\n")
+        writer = csv.writer(f, delimiter=delimiter, lineterminator="\n")
         writer.writerow(header)
         writer.writerows(rows)

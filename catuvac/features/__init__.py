@@ -10,7 +10,7 @@ from catuvac.features.config import (
     feature_config_for,
 )
 from catuvac.features.extract import FeatureExtractor, FeatureSet, default_device, fit_window
-from catuvac.features.normalise import Normaliser
+from catuvac.features.normalise import Normaliser, masked_moments, normalise_per_group
 
 __all__ = [
     "DATASET_FEATURES",
@@ -26,4 +26,6 @@ __all__ = [
     "default_device",
     "feature_config_for",
     "fit_window",
+    "masked_moments",
+    "normalise_per_group",
 ]

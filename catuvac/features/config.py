@@ -52,7 +52,8 @@ class FeatureConfig:
         return asdict(self)
 
 
-# 1 s of speech at 8 kHz (FSDD's native rate; AudioMNIST is resampled from 48 kHz):
+# 1 s of speech at 8 kHz (FSDD's native rate; AudioMNIST is resampled from 48 kHz and the
+# Arabic Speech Commands digits from 16 kHz):
 # a 256-point STFT gives 129 bins, the top one is trimmed to keep 128 (a multiple of 16),
 # hop 128 gives 63 frames, padded to 64.
 SPOKEN_DIGITS = FeatureConfig(
@@ -86,6 +87,7 @@ URBAN_4S = FeatureConfig(
 URBAN_10S = replace(URBAN_4S, name="urban-10s", window_seconds=10.0, vad=False)
 
 DATASET_FEATURES: dict[str, FeatureConfig] = {
+    "arabic-digits": SPOKEN_DIGITS,
     "fsdd": SPOKEN_DIGITS,
     "audiomnist": SPOKEN_DIGITS,
     "us8k": URBAN_4S,

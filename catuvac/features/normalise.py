@@ -1,10 +1,48 @@
-"""Mean-variance then min-max normalisation, fitted on the training split only."""
+"""Mean-variance then min-max normalisation, fitted on the training split only; optionally
+preceded by a per-speaker standardisation that removes each speaker's average spectrum."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 
 from catuvac.features.extract import FeatureSet
+
+
+def masked_moments(x: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per-frequency mean and standard deviation of ``x`` (``[N, F, T]``) over the frames
+    where ``mask`` (``[N, T]``) is True; the variance is floored at 1e-8 so it can divide."""
+    weight = mask[:, None, :].to(x.dtype).expand_as(x)
+    count = weight.sum(dim=(0, 2))
+    mean = (x * weight).sum(dim=(0, 2)) / count
+    var = (((x - mean[None, :, None]) ** 2) * weight).sum(dim=(0, 2)) / count
+    return mean, var.clamp_min(1e-8).sqrt()
+
+
+def normalise_per_group(data: FeatureSet, groups: Sequence[str]) -> FeatureSet:
+    """Standardise each group's clips (a speaker's) with that group's own per-frequency
+    mean and standard deviation over its real frames; padding is left as it is.
+
+    Speaker identity is metadata of the recordings, never the clustering target, and no
+    class label is used: the statistics of a speaker come from that speaker's clips in
+    ``data`` alone. So the statistics of a test speaker come from its own test clips, as
+    they would for a new speaker met at test time (the clips are needed, not their
+    labels). Run it on each split separately, before :class:`Normaliser`, which then maps
+    the result to [0, 1] with statistics of the training split.
+    """
+    groups = np.asarray(groups)
+    if len(groups) != len(data):
+        raise ValueError(f"{len(groups)} groups given for {len(data)} clips")
+    x = data.features[:, 0]
+    out = x.clone()
+    for group in np.unique(groups):
+        members = torch.from_numpy(np.flatnonzero(groups == group))
+        mean, std = masked_moments(x[members], data.mask[members])
+        real = data.mask[members][:, None, :]
+        scaled = (x[members] - mean[None, :, None]) / std[None, :, None]
+        out[members] = torch.where(real, scaled, x[members])
+    return FeatureSet(out[:, None], data.mask, data.labels, data.paths)
 
 
 @dataclass
@@ -24,13 +62,9 @@ class Normaliser:
     def fit(cls, train: FeatureSet) -> "Normaliser":
         """Fit on the training clips' real frames."""
         x = train.features[:, 0]  # [N, F, T]
-        weight = train.mask[:, None, :].to(x.dtype).expand_as(x)
-        count = weight.sum(dim=(0, 2))
-        mean = (x * weight).sum(dim=(0, 2)) / count
-        var = (((x - mean[None, :, None]) ** 2) * weight).sum(dim=(0, 2)) / count
-        std = var.clamp_min(1e-8).sqrt()
+        mean, std = masked_moments(x, train.mask)
         z = (x - mean[None, :, None]) / std[None, :, None]
-        real = weight.bool()
+        real = train.mask[:, None, :].expand_as(x)
         low, high = float(z[real].min()), float(z[real].max())
         return cls(mean, std, low, high)
 
@@ -42,10 +76,17 @@ class Normaliser:
         return FeatureSet(scaled, data.mask, data.labels, data.paths)
 
     def to_dict(self) -> dict:
-        """Serialisable statistics, stored beside checkpoints."""
+        """Serialisable statistics, stored beside checkpoints (``run.json``)."""
         return {
             "mean": self.mean.tolist(),
             "std": self.std.tolist(),
             "low": self.low,
             "high": self.high,
         }
+
+    @classmethod
+    def from_dict(cls, stored: dict) -> "Normaliser":
+        """The normaliser :meth:`to_dict` stored, bit for bit (float32 statistics)."""
+        mean = torch.tensor(stored["mean"], dtype=torch.float32)
+        std = torch.tensor(stored["std"], dtype=torch.float32)
+        return cls(mean, std, float(stored["low"]), float(stored["high"]))
