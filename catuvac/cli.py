@@ -1,4 +1,5 @@
-"""``catuvac`` command line: datasets, download, train, evaluate, reproduce, table.
+"""``catuvac`` command line: datasets, download, train, evaluate, reproduce, lambda-study,
+table.
 
 Every option is checked by argparse before any data is read: a bad value is one line on
 stderr and exit code 2, as is a setting the library refuses (a ``ConfigError`` or an
@@ -10,7 +11,6 @@ import json
 import math
 import sys
 from collections.abc import Callable, Sequence
-from itertools import groupby
 from pathlib import Path
 from typing import NoReturn
 
@@ -18,6 +18,7 @@ from catuvac.data import canonical_name, dataset_names
 from catuvac.elbo import LAMBDA_PLACEMENTS
 from catuvac.errors import CatuvacError, ConfigError, UnknownOptionError
 from catuvac.evaluation import SPACES
+from catuvac.lambda_study import LAMBDA_GRID
 from catuvac.models.base import METHODS
 from catuvac.profiles import DEFAULT_PROFILE, PROFILES, get_profile
 from catuvac.reproduce import RESULT_METHODS
@@ -87,8 +88,7 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
 
 
 def cmd_reproduce(args: argparse.Namespace) -> None:
-    from catuvac.experiment import prepare_data
-    from catuvac.reproduce import grid, run, save_result
+    from catuvac.reproduce import grid, run_missing
 
     profile = get_profile(args.profile)
     specs = grid(
@@ -102,17 +102,18 @@ def cmd_reproduce(args: argparse.Namespace) -> None:
         args.lambda_placement,
         args.speaker_norm,
     )
-    for dataset, dataset_specs in groupby(specs, key=lambda s: s.dataset):
-        todo = [s for s in dataset_specs if args.overwrite or not s.result_path().exists()]
-        if not todo:
-            print(f"{dataset}: every result already exists (--overwrite to redo)")
-            continue
-        data = prepare_data(dataset, profile, speaker_norm=args.speaker_norm)
-        common = data.common_space()
-        for spec in todo:
-            record = run(spec, data, profile, common)
-            path = save_result(record, spec.result_path(), overwrite=args.overwrite)
-            print(f"wrote {path}")
+    run_missing(specs, profile, args.overwrite, args.speaker_norm)
+
+
+def cmd_lambda_study(args: argparse.Namespace) -> None:
+    from catuvac.lambda_study import format_study, study_specs, study_table
+    from catuvac.reproduce import load_results, run_missing
+
+    profile = get_profile(args.profile)
+    specs = study_specs(args.datasets, args.methods, args.seeds, profile, args.clusters, args.grid)
+    if not args.select_only:
+        run_missing(specs, profile)
+    print(format_study(study_table(load_results(), profile.name)))
 
 
 def cmd_table(args: argparse.Namespace) -> None:
@@ -275,6 +276,28 @@ def build_parser() -> Parser:
     )
     p.add_argument("--overwrite", action="store_true", help="replace existing result files")
 
+    p = sub.add_parser(
+        "lambda-study",
+        help="the paper's rule: train over a lambda grid, pick the lowest that avoids collapse",
+    )
+    p.add_argument("--datasets", nargs="+", type=dataset_name, default=["fsdd", "us8k"], help=names)
+    p.add_argument("--methods", nargs="+", choices=METHODS, default=["catuvac"], help="models")
+    p.add_argument(
+        "--clusters", nargs="+", type=int_at_least(2), help="default: the paper's per dataset"
+    )
+    p.add_argument("--seeds", nargs="+", type=int_at_least(0), default=[0], help="seeds")
+    p.add_argument(
+        "--grid",
+        nargs="+",
+        type=non_negative_number,
+        default=list(LAMBDA_GRID),
+        help="lambda values on the categorical KL",
+    )
+    p.add_argument("--profile", choices=PROFILES, help=profile_help)
+    p.add_argument(
+        "--select-only", action="store_true", help="train nothing; select from stored results"
+    )
+
     p = sub.add_parser("table", help="Table I from results/, ours beside the paper's")
     p.add_argument("--profile", choices=PROFILES, help="only results of this profile")
     p.add_argument("--format", default="markdown", choices=TABLE_FORMATS, help="output format")
@@ -288,6 +311,7 @@ COMMANDS = {
     "train": cmd_train,
     "evaluate": cmd_evaluate,
     "reproduce": cmd_reproduce,
+    "lambda-study": cmd_lambda_study,
     "table": cmd_table,
 }
 

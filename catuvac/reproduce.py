@@ -3,6 +3,7 @@
 import json
 import time
 from dataclasses import asdict, dataclass
+from itertools import groupby
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +11,7 @@ import torch
 
 from catuvac.atomic import atomic_write_bytes, write_json
 from catuvac.baselines import KMeansBaseline
+from catuvac.collapse import TRAIN_CLUSTERS_KEY, cluster_spread
 from catuvac.data import canonical_name
 from catuvac.elbo import LAMBDA_PLACEMENTS
 from catuvac.errors import ConfigError, ResultExistsError, unknown_option
@@ -160,9 +162,12 @@ def run(
             "cluster_probs": embedding.cluster_probs.numpy(),
             "z_mean": embedding.z_mean.numpy(),
         }
+        # The collapse criterion reads the training clips only (never labels or test clips).
+        train_probs = embed(result.model, data.train).cluster_probs.numpy()
         record.update(
             model_config=mcfg.to_dict(),
             train_config=asdict(tcfg),
+            **{TRAIN_CLUSTERS_KEY: asdict(cluster_spread(train_probs))},
             epochs=len(result.history),
             final_tau=result.final_tau if spec.method == "catuvac" else None,
             history=result.history,
@@ -180,6 +185,26 @@ def run(
     )
     record[ARRAYS_KEY] = {"labels": labels, "clusters": np.asarray(clusters), **arrays}
     return record
+
+
+def run_missing(
+    specs: list[RunSpec], profile: Profile, overwrite: bool = False, speaker_norm: bool = False
+) -> list[Path]:
+    """Run every spec whose result file is missing (all with ``overwrite``), one dataset's
+    features prepared once, and write each result as soon as it exists."""
+    written = []
+    for dataset, dataset_specs in groupby(specs, key=lambda s: s.dataset):
+        todo = [s for s in dataset_specs if overwrite or not s.result_path().exists()]
+        if not todo:
+            print(f"{dataset}: every result already exists (--overwrite to redo)")
+            continue
+        data = prepare_data(dataset, profile, speaker_norm=speaker_norm)
+        common = data.common_space()
+        for spec in todo:
+            record = run(spec, data, profile, common)
+            written.append(save_result(record, spec.result_path(), overwrite=overwrite))
+            print(f"wrote {written[-1]}", flush=True)
+    return written
 
 
 def save_result(record: dict, path: Path, overwrite: bool = False) -> Path:

@@ -1,0 +1,95 @@
+"""The label-free collapse criterion, and the paper's rule for lambda built on it.
+
+The paper chooses lambda "as low as possible ... while still avoiding the collapse -
+unintended merging - of clusters". Its criterion and values are not given, so this module
+writes one down. It looks only at how a trained model spreads its *training* clips over
+the clusters (never at labels, never at test clips):
+
+* clusters used: clusters holding at least one training clip (argmax of ``q(y|x)``);
+* largest share: the fraction of training clips in the fullest cluster;
+* marginal entropy: entropy of the average ``q(y|x)`` over the training clips, divided by
+  ``log K`` (1: the model spreads its probability evenly; 0: all on one cluster).
+
+A run avoids collapse when it uses at least 80% of its clusters (8 of 10, 4 of 5), no
+cluster holds more than 20 points above its fair share ``1/K`` (30% at K = 10, 40% at
+K = 5), and the marginal entropy is at least 0.9. The thresholds are fixed before any
+study runs, and a setting passes only when every seed passes.
+"""
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+MIN_USED_FRACTION = 0.8
+MAX_SHARE_ABOVE_FAIR = 0.2
+MIN_MARGINAL_ENTROPY = 0.9
+TRAIN_CLUSTERS_KEY = "train_clusters"
+
+
+@dataclass(frozen=True)
+class ClusterSpread:
+    """How a model spreads training clips over its ``n_clusters`` clusters."""
+
+    n_clusters: int
+    clusters_used: int
+    largest_share: float
+    marginal_entropy: float
+
+    @property
+    def collapsed(self) -> bool:
+        """True when the spread fails any of the criterion's three thresholds."""
+        return not (
+            self.clusters_used >= math.ceil(MIN_USED_FRACTION * self.n_clusters)
+            and self.largest_share <= 1 / self.n_clusters + MAX_SHARE_ABOVE_FAIR
+            and self.marginal_entropy >= MIN_MARGINAL_ENTROPY
+        )
+
+
+def cluster_spread(cluster_probs: np.ndarray) -> ClusterSpread:
+    """The spread of ``[N, K]`` cluster probabilities (``q(y|x)`` or responsibilities)."""
+    probs = np.asarray(cluster_probs, dtype=np.float64)
+    if probs.ndim != 2 or probs.shape[0] == 0:
+        raise ValueError(f"cluster_probs must be a non-empty [N, K] array; got {probs.shape}")
+    n_clusters = probs.shape[1]
+    sizes = np.bincount(probs.argmax(axis=1), minlength=n_clusters)
+    marginal = probs.mean(axis=0)
+    nonzero = marginal[marginal > 0]
+    entropy = float(-(nonzero * np.log(nonzero)).sum()) / math.log(n_clusters)
+    return ClusterSpread(
+        n_clusters=n_clusters,
+        clusters_used=int((sizes > 0).sum()),
+        largest_share=float(sizes.max() / sizes.sum()),
+        marginal_entropy=entropy,
+    )
+
+
+def train_spread_of(record: dict) -> ClusterSpread | None:
+    """The training-clip spread stored in a trained run's result, None if it has none."""
+    stored = record.get(TRAIN_CLUSTERS_KEY)
+    return None if stored is None else ClusterSpread(**stored)
+
+
+def lowest_safe_lambda(spreads: Iterable[tuple[float, ClusterSpread]]) -> float | None:
+    """The paper's rule: the lowest lambda all of whose runs avoid collapse (None if none).
+
+    ``spreads`` pairs each run's lambda with its training-clip spread (one pair per seed).
+    """
+    verdicts: dict[float, list[bool]] = {}
+    for weight, spread in spreads:
+        verdicts.setdefault(float(weight), []).append(not spread.collapsed)
+    safe = [weight for weight, passed in verdicts.items() if all(passed)]
+    return min(safe) if safe else None
+
+
+def describe_criterion(n_clusters: Sequence[int] = (10, 5)) -> str:
+    """The criterion in words, with its thresholds for the given cluster counts."""
+    parts = [
+        f"K = {k}: at least {math.ceil(MIN_USED_FRACTION * k)} clusters used, none above "
+        f"{100 * (1 / k + MAX_SHARE_ABOVE_FAIR):.0f}% of the training clips"
+        for k in n_clusters
+    ]
+    return (
+        "; ".join(parts) + f"; marginal entropy of q(y|x) at least {MIN_MARGINAL_ENTROPY} of log K"
+    )

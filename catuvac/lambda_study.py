@@ -1,0 +1,128 @@
+"""The lambda study: runs over a grid of lambda on the categorical KL, and the selection.
+
+Why this grid: the reconstruction term is a sum over the ``F x T`` cells of a clip,
+thousands of nats per clip, while ``KL(q(y|x) || U)`` is at most ``log K`` (2.3 nats at
+K = 10). Lambda has to span the four orders of magnitude between the two before the
+categorical term can pull against the reconstruction, so the grid is logarithmic from the
+ELBO's own weight, 1, to 10^4.
+
+Each study run is an ordinary result file whose name carries its lambda
+(``catuvac-tau0.5-lambda100-kl_y-seed0.json``), so the selection is reproducible from the
+stored files alone: :func:`study_table` reads them back, and :func:`selected_lambda`
+applies :func:`catuvac.collapse.lowest_safe_lambda` to their *training-clip* spreads.
+Test-clip accuracy and NMI appear beside them for the reader, never in the selection.
+"""
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from catuvac.collapse import ClusterSpread, lowest_safe_lambda, train_spread_of
+from catuvac.profiles import Profile
+from catuvac.reproduce import RunSpec, grid, load_arrays
+from catuvac.summaries import METHOD_NAMES, lambda_of
+
+LAMBDA_GRID = (1.0, 10.0, 100.0, 1000.0, 10000.0)
+PLACEMENT = "kl_y"
+
+
+def study_specs(
+    datasets: Sequence[str],
+    methods: Sequence[str],
+    seeds: Sequence[int],
+    profile: Profile,
+    clusters: Sequence[int] | None = None,
+    weights: Sequence[float] = LAMBDA_GRID,
+) -> list[RunSpec]:
+    """Every run of the study; each names its lambda, the default lambda included."""
+    specs = []
+    for weight in weights:
+        specs += grid(
+            list(datasets), list(methods), list(seeds), profile, clusters, None, weight, PLACEMENT
+        )
+    return sorted(specs, key=lambda spec: spec.dataset)
+
+
+def is_study_run(record: dict) -> bool:
+    """A run trained with an explicit lambda on the categorical KL (a study run)."""
+    spec = record["spec"]
+    return (
+        spec.get("lambda_weight") is not None
+        and spec.get("lambda_placement") == PLACEMENT
+        and spec.get("tau_end", 0.5) == 0.5
+        and not spec.get("speaker_norm", False)
+        and train_spread_of(record) is not None
+    )
+
+
+def study_table(records: Iterable[dict], profile: str | None = None) -> pd.DataFrame:
+    """One row per study run: the training-clip spread the selection uses, and, marked
+    apart, the test-clip accuracy and NMI it does not use."""
+    rows = []
+    for record in records:
+        if not is_study_run(record) or (profile and record["profile"]["name"] != profile):
+            continue
+        spec, spread = record["spec"], train_spread_of(record)
+        test_probs = load_arrays(record)["cluster_probs"]
+        rows.append(
+            {
+                "dataset": spec["dataset"],
+                "profile": record["profile"]["name"],
+                "method": METHOD_NAMES[spec["method"]],
+                "clusters": spec["n_clusters"],
+                "lambda": lambda_of(record)[0],
+                "seed": spec["seed"],
+                "train clusters used": spread.clusters_used,
+                "train largest share": spread.largest_share,
+                "train marginal entropy": spread.marginal_entropy,
+                "collapsed": spread.collapsed,
+                "final kl_y (nats)": record["history"][-1]["kl_y"],
+                "test mean max q(y|x)": float(test_probs.max(axis=1).mean()),
+                "test accuracy (not used)": record["metrics"].get("accuracy"),
+                "test NMI (not used)": record["metrics"].get("nmi"),
+            }
+        )
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        return frame
+    return frame.sort_values(["dataset", "clusters", "method", "lambda", "seed"]).reset_index(
+        drop=True
+    )
+
+
+def selected_lambda(table: pd.DataFrame) -> pd.DataFrame:
+    """Per dataset, cluster count and method: the lowest lambda whose every seed avoids
+    collapse on the training clips (NaN where no lambda of the grid does)."""
+    rows = []
+    for (dataset, clusters, method), group in table.groupby(["dataset", "clusters", "method"]):
+        spreads = [(row["lambda"], _spread(row, clusters)) for _, row in group.iterrows()]
+        chosen = lowest_safe_lambda(spreads)
+        rows.append(
+            {
+                "dataset": dataset,
+                "clusters": clusters,
+                "method": method,
+                "lambdas tried": ", ".join(f"{w:g}" for w in sorted(group["lambda"].unique())),
+                "seeds": group["seed"].nunique(),
+                "chosen lambda": np.nan if chosen is None else chosen,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _spread(row: pd.Series, n_clusters: int) -> ClusterSpread:
+    return ClusterSpread(
+        n_clusters=int(n_clusters),
+        clusters_used=int(row["train clusters used"]),
+        largest_share=float(row["train largest share"]),
+        marginal_entropy=float(row["train marginal entropy"]),
+    )
+
+
+def format_study(table: pd.DataFrame) -> str:
+    """The study's runs and its selection as Markdown, for the command line."""
+    if table.empty:
+        return "no lambda-study runs stored yet (catuvac lambda-study trains them)"
+    runs = table.to_markdown(index=False, floatfmt=".3f")
+    return f"{runs}\n\n{selected_lambda(table).to_markdown(index=False, floatfmt='g')}"
