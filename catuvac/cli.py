@@ -101,6 +101,7 @@ def cmd_reproduce(args: argparse.Namespace) -> None:
         args.lambda_weight,
         args.lambda_placement,
         args.speaker_norm,
+        args.marginal_weight,
     )
     run_missing(specs, profile, args.overwrite, args.speaker_norm)
 
@@ -273,6 +274,12 @@ def build_parser() -> Parser:
         action="store_true",
         help="standardise each speaker's features with its own statistics first (no labels); "
         "results are named ...-spknorm-seed<s>",
+    )
+    p.add_argument(
+        "--marginal-weight",
+        type=non_negative_number,
+        default=0.0,
+        help="weight on KL(batch mean of q(y|x) || uniform), this project's addition",
     )
     p.add_argument("--overwrite", action="store_true", help="replace existing result files")
 

@@ -19,15 +19,19 @@ class ElboTerms:
     kl_z: torch.Tensor
     kl_y: torch.Tensor
     loss: torch.Tensor
+    marginal_kl: torch.Tensor | None = None  # only when the loss weights it (ours)
 
     def as_floats(self) -> dict[str, float]:
         """Plain numbers for logging."""
-        return {
+        values = {
             "loss": float(self.loss.detach()),
             "reconstruction": float(self.reconstruction.detach()),
             "kl_z": float(self.kl_z.detach()),
             "kl_y": float(self.kl_y.detach()),
         }
+        if self.marginal_kl is not None:
+            values["marginal_kl"] = float(self.marginal_kl.detach())
+        return values
 
 
 def masked_reconstruction(
@@ -64,14 +68,26 @@ def categorical_kl_uniform(probs: torch.Tensor, eps: float = 1e-10) -> torch.Ten
     return (probs * (torch.log(probs + eps) + math.log(n_classes))).sum(dim=-1)
 
 
+def batch_marginal_kl(cluster_probs: torch.Tensor) -> torch.Tensor:
+    """``KL(mean_batch q(y|x) || Cat(1/K))``: the part of the categorical KL that measures
+    how unevenly a batch spreads over the clusters, without the information ``I(x; y)``."""
+    return categorical_kl_uniform(cluster_probs.mean(dim=0))
+
+
 def combine(
     reconstruction: torch.Tensor,
     kl_z: torch.Tensor,
     kl_y: torch.Tensor,
     lambda_weight: float,
     placement: str,
+    cluster_probs: torch.Tensor | None = None,
+    marginal_weight: float = 0.0,
 ) -> ElboTerms:
-    """Average per-clip terms over the batch and weight one of them by lambda."""
+    """Average per-clip terms over the batch and weight one of them by lambda.
+
+    With ``marginal_weight > 0`` (this project's addition, not the paper's) the loss also
+    gets ``marginal_weight * KL(mean_batch q(y|x) || U)`` of ``cluster_probs``.
+    """
     if placement not in LAMBDA_PLACEMENTS:
         raise unknown_option("lambda placement", placement, LAMBDA_PLACEMENTS)
     terms = {
@@ -81,4 +97,8 @@ def combine(
     }
     weights = {name: lambda_weight if name == placement else 1.0 for name in terms}
     loss = sum(weights[name] * value for name, value in terms.items())
-    return ElboTerms(terms["reconstruction"], terms["kl_z"], terms["kl_y"], loss)
+    marginal = None
+    if marginal_weight > 0:
+        marginal = batch_marginal_kl(cluster_probs)
+        loss = loss + marginal_weight * marginal
+    return ElboTerms(terms["reconstruction"], terms["kl_z"], terms["kl_y"], loss, marginal)

@@ -52,6 +52,7 @@ def is_study_run(record: dict) -> bool:
         and spec.get("lambda_placement") == PLACEMENT
         and spec.get("tau_end", 0.5) == 0.5
         and not spec.get("speaker_norm", False)
+        and not spec.get("marginal_weight", 0.0)
         and train_spread_of(record) is not None
     )
 

@@ -46,7 +46,8 @@ DEFAULT_LAMBDA = {
 @dataclass(frozen=True)
 class RunSpec:
     """One cell of the grid: which data, method, cluster count, seed and final temperature;
-    ``speaker_norm`` standardises the features per speaker first (every method)."""
+    ``speaker_norm`` standardises the features per speaker first (every method);
+    ``marginal_weight`` weights the batch-marginal categorical KL (ours; trained methods)."""
 
     dataset: str
     method: str
@@ -57,6 +58,7 @@ class RunSpec:
     lambda_weight: float | None = None  # None: the dataset's DEFAULT_LAMBDA
     lambda_placement: str = "kl_y"
     speaker_norm: bool = False
+    marginal_weight: float = 0.0
 
     def __post_init__(self) -> None:
         if self.method not in RESULT_METHODS:
@@ -67,8 +69,9 @@ class RunSpec:
     @property
     def name(self) -> str:
         """File stem; the temperature appears only for Cat. UVAC, the one method it affects,
-        lambda only when a trained method departs from the default setting, and
-        ``-spknorm`` for features normalised per speaker."""
+        lambda only when a trained method departs from the default setting, ``-marginal<w>``
+        for a weighted batch-marginal KL, and ``-spknorm`` for features normalised per
+        speaker."""
         tau = f"-tau{self.tau_end:g}" if self.method == "catuvac" else ""
         custom = self.lambda_weight is not None or self.lambda_placement != "kl_y"
         lam = ""
@@ -77,6 +80,8 @@ class RunSpec:
                 DEFAULT_LAMBDA[self.dataset] if self.lambda_weight is None else self.lambda_weight
             )
             lam = f"-lambda{weight:g}-{self.lambda_placement}"
+        if self.marginal_weight and self.method in ("uvac", "catuvac"):
+            lam += f"-marginal{self.marginal_weight:g}"
         speaker = "-spknorm" if self.speaker_norm else ""
         return f"{self.method}{tau}{lam}{speaker}-seed{self.seed}"
 
@@ -101,6 +106,7 @@ def model_config(spec: RunSpec, data: PreparedData) -> ModelConfig:
         spec.n_clusters,
         lambda_weight=weight,
         lambda_placement=spec.lambda_placement,
+        marginal_weight=spec.marginal_weight,
     )
 
 
@@ -268,6 +274,7 @@ def grid(
     lambda_weight: float | None = None,
     lambda_placement: str = "kl_y",
     speaker_norm: bool = False,
+    marginal_weight: float = 0.0,
 ) -> list[RunSpec]:
     """Every run of a Table I style grid; clusters default to the paper's per dataset.
 
@@ -294,6 +301,7 @@ def grid(
                         lambda_weight,
                         lambda_placement,
                         speaker_norm,
+                        marginal_weight,
                     )
                     for k in clusters or PAPER_CLUSTERS[dataset]
                     for tau in taus

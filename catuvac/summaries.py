@@ -320,6 +320,8 @@ def default_setting(records: Iterable[dict]) -> list[dict]:
             continue
         if not has_default_lambda(record) or speaker_norm_of(record):
             continue
+        if spec.get("marginal_weight", 0.0):
+            continue
         chosen.append(record)
     return chosen
 

@@ -146,7 +146,7 @@ class Trainer:
         for group in self.optimizer.param_groups:
             group["lr"] = lr
         self.model.train()
-        totals = {"loss": 0.0, "reconstruction": 0.0, "kl_z": 0.0, "kl_y": 0.0}
+        totals: dict[str, float] = {}
         usage = torch.zeros(self.model_config.n_clusters, dtype=torch.long)
         order = epoch_order(len(data), cfg.seed, epoch)
         batches = order.split(cfg.batch_size)
@@ -175,7 +175,7 @@ class Trainer:
                 )
             self.optimizer.step()
             for name, value in terms.as_floats().items():
-                totals[name] += value * len(index)
+                totals[name] = totals.get(name, 0.0) + value * len(index)
             usage += torch.bincount(out.cluster_probs.argmax(1).cpu(), minlength=len(usage))
         record = {name: value / len(data) for name, value in totals.items()}
         record.update(epoch=epoch + 1, tau=tau, lr=lr, cluster_usage=usage.tolist())

@@ -50,6 +50,7 @@ def test_reproduce_writes_keeps_and_overwrites_results(folders, capsys):
             "lambda_weight": None,
             "lambda_placement": "kl_y",
             "speaker_norm": False,
+            "marginal_weight": 0.0,
         }
         assert record["profile"] == asdict(PROFILES["smoke"])
         assert record["feature_config"] == SPOKEN_DIGITS.to_dict()

@@ -216,3 +216,9 @@ def test_a_trained_run_folder_describes_itself_and_evaluates_to_its_metrics(
     (run_dir / RUN_INFO_NAME).write_text(json.dumps(info))
     with pytest.raises(ConfigError, match="not the run's"):
         evaluate_run_dir(run_dir)
+
+
+def test_marginal_weight_names_its_run():
+    spec = RunSpec("us8k", "catuvac", 10, 1, "cpu", marginal_weight=100.0)
+    assert spec.name == "catuvac-tau0.5-marginal100-seed1"
+    assert RunSpec("us8k", "kmeans", 10, 1, "cpu", marginal_weight=100.0).name == "kmeans-seed1"

@@ -17,7 +17,9 @@ METHODS = ("catuvac", "uvac")
 class ModelConfig:
     """Model choices; the ones the paper leaves out have documented defaults.
 
-    ``lambda_weight`` multiplies the ELBO term named by ``lambda_placement``.
+    ``lambda_weight`` multiplies the ELBO term named by ``lambda_placement``;
+    ``marginal_weight`` (ours, not the paper's) adds that multiple of the batch-marginal
+    categorical KL, which penalises uneven clusters but not confident assignments.
     """
 
     method: str
@@ -28,6 +30,7 @@ class ModelConfig:
     lambda_weight: float = 1.0
     lambda_placement: str = "kl_y"
     logvar_limit: float = 10.0
+    marginal_weight: float = 0.0
 
     def __post_init__(self) -> None:
         if self.method not in METHODS:
@@ -38,10 +41,10 @@ class ModelConfig:
             raise ValueError(f"n_clusters must be at least 2, got {self.n_clusters}")
         if self.latent_dim < 1:
             raise ValueError(f"latent_dim must be at least 1, got {self.latent_dim}")
-        if not math.isfinite(self.lambda_weight) or self.lambda_weight < 0:
-            raise ValueError(
-                f"lambda_weight must be a finite number >= 0, got {self.lambda_weight}"
-            )
+        for name in ("lambda_weight", "marginal_weight"):
+            value = getattr(self, name)
+            if not math.isfinite(value) or value < 0:
+                raise ValueError(f"{name} must be a finite number >= 0, got {value}")
         check_input_size(self.n_freq, self.n_frames)
 
     def to_dict(self) -> dict:

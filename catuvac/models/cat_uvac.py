@@ -50,6 +50,8 @@ class CatUVAC(ClusteringVAE):
             categorical_kl_uniform(out.cluster_probs),
             self.config.lambda_weight,
             self.config.lambda_placement,
+            out.cluster_probs,
+            self.config.marginal_weight,
         )
         return terms, out
 

@@ -63,6 +63,8 @@ class UVAC(ClusteringVAE):
             kl_c,
             self.config.lambda_weight,
             self.config.lambda_placement,
+            gamma,
+            self.config.marginal_weight,
         )
         return terms, out
 
