@@ -202,6 +202,19 @@ class Parser(argparse.ArgumentParser):
         self.exit(BAD_INPUT, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
+def add_lambda_options(parser: argparse.ArgumentParser) -> None:
+    """``--lambda`` and ``--lambda-placement``, shared by ``train`` and ``reproduce``."""
+    parser.add_argument(
+        "--lambda",
+        dest="lambda_weight",
+        type=non_negative_number,
+        help="fixed weight on one ELBO term; default: the dataset's",
+    )
+    parser.add_argument(
+        "--lambda-placement", default="kl_y", choices=LAMBDA_PLACEMENTS, help="term lambda weighs"
+    )
+
+
 def build_parser() -> Parser:
     parser = Parser(prog="catuvac", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -221,15 +234,7 @@ def build_parser() -> Parser:
     p.add_argument(
         "--latent-dim", type=int_at_least(1), default=10, help="size of the Gaussian latent z"
     )
-    p.add_argument(
-        "--lambda",
-        dest="lambda_weight",
-        type=non_negative_number,
-        help="fixed weight on one ELBO term; default: the dataset's",
-    )
-    p.add_argument(
-        "--lambda-placement", default="kl_y", choices=LAMBDA_PLACEMENTS, help="term lambda weighs"
-    )
+    add_lambda_options(p)
     p.add_argument("--tau-end", type=positive_number, default=0.5, help="final temperature")
     p.add_argument(
         "--tau-shape", default="exponential", choices=SCHEDULE_SHAPES, help="temperature schedule"
@@ -259,15 +264,7 @@ def build_parser() -> Parser:
         type=positive_number,
         help="final temperatures of Cat. UVAC; default: 0.5",
     )
-    p.add_argument(
-        "--lambda",
-        dest="lambda_weight",
-        type=non_negative_number,
-        help="fixed weight on one ELBO term; default: the dataset's",
-    )
-    p.add_argument(
-        "--lambda-placement", default="kl_y", choices=LAMBDA_PLACEMENTS, help="term lambda weighs"
-    )
+    add_lambda_options(p)
     p.add_argument("--profile", choices=PROFILES, help=profile_help)
     p.add_argument(
         "--speaker-norm",
