@@ -215,8 +215,10 @@ def seed_table(records: Iterable[dict], space: str = "own") -> pd.DataFrame:
     speaker normalisation); the
     columns ``<metric>_mean`` and ``<metric>_std`` (population std, 0 for one seed) ignore
     NaN values (collapsed runs, or accuracy/NMI when clusters != classes); ``<metric>_n``
-    counts the seeds that had a value. ``epochs``, ``train_clips``, ``test_clips`` and
-    ``device`` say what the numbers were computed on.
+    counts the seeds that had a value. ``clusters_used`` lists, seed by seed, how many
+    clusters the test clips use, so that a collapsed run cannot hide behind a mean.
+    ``epochs``, ``train_clips``, ``test_clips`` and ``device`` say what the numbers were
+    computed on.
     """
     groups: dict[tuple, list[dict]] = defaultdict(list)
     for record in records:
@@ -244,6 +246,8 @@ def seed_table(records: Iterable[dict], space: str = "own") -> pd.DataFrame:
             row[f"{name}_mean"] = float(column.mean()) if len(column) else np.nan
             row[f"{name}_std"] = float(column.std(ddof=0)) if len(column) else np.nan
             row[f"{name}_n"] = len(column)
+        ordered = sorted(runs, key=lambda r: r["spec"]["seed"])
+        row["clusters_used"] = [clusters_used(r["cluster_sizes"]) for r in ordered]
         row["device"] = devices_of(runs)
         method_order = _METHOD_ORDER.get(method, 99)
         row["_order"] = (profile, dataset, -k, method_order, tau or 0.0, speaker_norm)
@@ -261,6 +265,7 @@ def format_seed_table(table: pd.DataFrame, digits: int = 2) -> pd.DataFrame:
         return table
     shown = table[["dataset", "clusters", "method", "tau_end", "seeds"]].copy()
     shown["tau_end"] = shown["tau_end"].map(lambda t: "" if pd.isna(t) else f"{t:g}")
+    shown["clusters used"] = table["clusters_used"].map(lambda used: " / ".join(map(str, used)))
     for name in METRIC_NAMES:
         scale = 100.0 if name == "accuracy" else 1.0
         means, stds = table[f"{name}_mean"] * scale, table[f"{name}_std"] * scale

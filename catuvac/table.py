@@ -95,6 +95,7 @@ def side_by_side(
             {
                 **base,
                 "source": f"ours ({row['profile']}{trained}{seeds}, {device_label(row['device'])})",
+                "clusters used": text["clusters used"],
                 **{c: text[c] for c in COLUMN_LABELS.values()},
             }
         )
@@ -106,6 +107,7 @@ def side_by_side(
                 {
                     **base,
                     "source": f"paper ({counterpart}, 500 ep)",
+                    "clusters used": "",
                     **dict(zip(COLUMN_LABELS.values(), values, strict=True)),
                 }
             )

@@ -35,6 +35,7 @@ def record(method: str, seed: int, accuracy: float, silhouette: float, tau: floa
         "model_config": {"lambda_weight": 1.0, "lambda_placement": "kl_y"} if trained else None,
         "data_subset": {"train_clips": 2700, "test_clips": 300},
         "environment": {"device": "cpu"},
+        "cluster_sizes": [30] * 10 if seed == 0 else [150, 150] + [0] * 8,
         "metrics": {
             "accuracy": accuracy,
             "nmi": 0.5,
@@ -65,6 +66,7 @@ def test_side_by_side_aggregates_seeds_and_interleaves_the_paper():
     assert ours["Accuracy (%)"] == "25.00 ± 5.00"
     assert ours["Silhouette"] == "0.15 ± 0.05"
     assert ours["source"] == "ours (cpu, 2 seeds, CPU)"
+    assert ours["clusters used"] == "10 / 2"  # seed by seed: a collapse stays visible
     assert table.iloc[1]["source"] == "paper (audiomnist, 500 ep)"
     assert table.iloc[2]["source"] == "ours (cpu, 10 ep, 1 seed, CPU)"
 
