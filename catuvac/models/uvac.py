@@ -5,7 +5,13 @@ import math
 import torch
 from torch import nn
 
-from catuvac.elbo import ElboTerms, combine, gaussian_kl, masked_reconstruction
+from catuvac.elbo import (
+    ElboTerms,
+    categorical_kl_uniform,
+    combine,
+    gaussian_kl,
+    masked_reconstruction,
+)
 from catuvac.models.base import (
     ClusteringVAE,
     Embedding,
@@ -33,9 +39,13 @@ class UVAC(ClusteringVAE):
         self.prior_means = nn.Parameter(torch.randn(k, d))
         self.prior_logvars = nn.Parameter(torch.zeros(k, d))
 
+    def clamped_prior_logvars(self) -> torch.Tensor:
+        """The mixture's log-variances, clamped like the encoder's so ``exp`` cannot overflow."""
+        return self.prior_logvars.clamp(-self.config.logvar_limit, self.config.logvar_limit)
+
     def responsibilities(self, z: torch.Tensor) -> torch.Tensor:
         """``p(c | z)`` under the mixture with uniform weights: ``[B, K]``."""
-        logvars = self.prior_logvars.clamp(-self.config.logvar_limit, self.config.logvar_limit)
+        logvars = self.clamped_prior_logvars()
         diff = z[:, None, :] - self.prior_means[None]
         log_density = -0.5 * (diff**2 / logvars.exp() + logvars + math.log(2 * math.pi)).sum(-1)
         return log_density.softmax(dim=1)
@@ -51,16 +61,16 @@ class UVAC(ClusteringVAE):
     ) -> tuple[ElboTerms, ModelOutput]:
         out = self(x)
         gamma = out.cluster_probs
-        logvars = self.prior_logvars.clamp(-self.config.logvar_limit, self.config.logvar_limit)
         per_component = gaussian_kl(
-            out.z_mean[:, None, :], out.z_logvar[:, None, :], self.prior_means[None], logvars[None]
+            out.z_mean[:, None, :],
+            out.z_logvar[:, None, :],
+            self.prior_means[None],
+            self.clamped_prior_logvars()[None],
         )
-        k = self.config.n_clusters
-        kl_c = (gamma * (torch.log(gamma + 1e-10) + math.log(k))).sum(dim=1)
         terms = combine(
             masked_reconstruction(out.reconstruction, x, mask),
             (gamma * per_component).sum(dim=1),
-            kl_c,
+            categorical_kl_uniform(gamma),
             self.config.lambda_weight,
             self.config.lambda_placement,
             gamma,
