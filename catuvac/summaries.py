@@ -317,7 +317,9 @@ def default_setting(records: Iterable[dict]) -> list[dict]:
     """The records of the paper's Table I setting: Cat. UVAC at the final temperature 0.5
     and every trained model with the dataset's default lambda on the categorical KL
     (``catuvac.reproduce.DEFAULT_LAMBDA``), on features not normalised per speaker.
-    Temperature, lambda and speaker-normalisation studies stored beside them are left out."""
+    Temperature, lambda and speaker-normalisation studies stored beside them are left out,
+    and so are runs that name their lambda explicitly (the lambda study's), even at the
+    default value."""
     chosen = []
     for record in records:
         spec = record["spec"]
@@ -325,8 +327,8 @@ def default_setting(records: Iterable[dict]) -> list[dict]:
             continue
         if not has_default_lambda(record) or speaker_norm_of(record):
             continue
-        if spec.get("marginal_weight", 0.0):
-            continue
+        if spec.get("marginal_weight", 0.0) or spec.get("lambda_weight") is not None:
+            continue  # ours, or a lambda-study run that names its lambda
         chosen.append(record)
     return chosen
 

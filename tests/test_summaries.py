@@ -182,11 +182,21 @@ def test_default_setting_leaves_out_studies():
     hot["spec"]["tau_end"] = 2.0
     heavy = _record("catuvac", 0, 0.5, 0.9, lam=10.0)
     per_speaker = _record("kmeans", 0, 0.5, 0.9, spk=True)
+    study_at_default = _record("catuvac", 0, 0.5, 0.9)
+    study_at_default["spec"]["lambda_weight"] = 1.0  # the lambda study's run at lambda = 1
     chosen = default_setting(
-        [*RECORDS, hot, heavy, per_speaker, _record("kmeans", 2, 0.1, 0.1, spk=False)]
+        [
+            *RECORDS,
+            hot,
+            heavy,
+            per_speaker,
+            study_at_default,
+            _record("kmeans", 2, 0.1, 0.1, spk=False),
+        ]
     )
     assert len(chosen) == len(RECORDS) + 1
     assert hot not in chosen and heavy not in chosen and per_speaker not in chosen
+    assert study_at_default not in chosen
 
 
 def test_speaker_norm_runs_are_a_setting_of_their_own():
