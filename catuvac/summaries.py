@@ -320,17 +320,26 @@ def default_setting(records: Iterable[dict]) -> list[dict]:
     Temperature, lambda and speaker-normalisation studies stored beside them are left out,
     and so are runs that name their lambda explicitly (the lambda study's), even at the
     default value."""
-    chosen = []
-    for record in records:
-        spec = record["spec"]
-        if spec["method"] == "catuvac" and spec.get("tau_end", 0.5) != 0.5:
-            continue
-        if not has_default_lambda(record) or speaker_norm_of(record):
-            continue
-        if spec.get("marginal_weight", 0.0) or spec.get("lambda_weight") is not None:
-            continue  # ours, or a lambda-study run that names its lambda
-        chosen.append(record)
-    return chosen
+    return [
+        record
+        for record in records
+        if trained_as_default(record)
+        and not (record["spec"]["method"] == "catuvac" and record["spec"].get("tau_end", 0.5) != 0.5)
+    ]
+
+
+def trained_as_default(record: dict) -> bool:
+    """Whether a record's model had the default training setting: the dataset's default
+    lambda on the categorical KL, not named explicitly (a lambda-study run names it even
+    at the default), no batch-marginal term, features not normalised per speaker.
+    K-means and labels records pass unless normalised per speaker."""
+    spec = record["spec"]
+    return (
+        has_default_lambda(record)
+        and spec.get("lambda_weight") is None
+        and not spec.get("marginal_weight", 0.0)
+        and not speaker_norm_of(record)
+    )
 
 
 def has_default_lambda(record: dict) -> bool:
@@ -382,7 +391,7 @@ def stored_tau_sweeps(
     """
     from catuvac.reproduce import largest_profile
 
-    runs = [r for r in select(records, method="catuvac") if has_default_lambda(r)]
+    runs = [r for r in select(records, method="catuvac") if trained_as_default(r)]
     temperatures: dict[tuple[str, str, int], set[float]] = defaultdict(set)
     for record in runs:
         spec = record["spec"]
