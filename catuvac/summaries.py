@@ -320,12 +320,12 @@ def default_setting(records: Iterable[dict]) -> list[dict]:
     Temperature, lambda and speaker-normalisation studies stored beside them are left out,
     and so are runs that name their lambda explicitly (the lambda study's), even at the
     default value."""
-    return [
-        record
-        for record in records
-        if trained_as_default(record)
-        and not (record["spec"]["method"] == "catuvac" and record["spec"].get("tau_end", 0.5) != 0.5)
-    ]
+
+    def at_paper_tau(record: dict) -> bool:
+        spec = record["spec"]
+        return spec["method"] != "catuvac" or spec.get("tau_end", 0.5) == 0.5
+
+    return [record for record in records if trained_as_default(record) and at_paper_tau(record)]
 
 
 def trained_as_default(record: dict) -> bool:
