@@ -15,6 +15,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from catuvac.features import FeatureConfig
+from catuvac.plots import PAGE_WIDTH
 
 PADDING_COLOUR = "0.6"
 INACTIVE_COLOUR = "tab:red"
@@ -107,7 +108,7 @@ def plot_clip_grid(
     fig, axes = plt.subplots(
         2,
         n,
-        figsize=(3.2 * n + 1.0, 5.0),
+        figsize=(PAGE_WIDTH, 4.6),
         squeeze=False,
         gridspec_kw={"height_ratios": [1, 2]},
         layout="constrained",
@@ -133,7 +134,7 @@ def plot_value_histograms(
 ) -> Figure:
     """Histograms of feature values before and after normalisation, side by side."""
     titles = titles or ("before: log mel power", "after: normalised to [0, 1]")
-    fig, axes = plt.subplots(1, 2, figsize=(10.0, 3.2))
+    fig, axes = plt.subplots(1, 2, figsize=(PAGE_WIDTH, 2.9))
     for ax, values, title in zip(axes, (before, after), titles, strict=True):
         ax.hist(_array(values).ravel(), bins=bins, color="tab:blue", alpha=0.8)
         ax.set_title(title)
@@ -199,7 +200,7 @@ def plot_resampling(
     The spectra show what the anti-aliasing filter removes: nothing above the new
     Nyquist frequency, ``rate / 2``, survives.
     """
-    fig, axes = plt.subplots(2, 2, figsize=(11.0, 5.5))
+    fig, axes = plt.subplots(2, 2, figsize=(PAGE_WIDTH, 5.4))
     for column, (signal, sr) in enumerate(((original, original_rate), (resampled, rate))):
         samples = _array(signal).ravel()
         plot_waveform(samples, sr, axes[0, column], f"{title} at {sr} Hz".strip())

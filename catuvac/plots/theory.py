@@ -15,6 +15,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch
 
+from catuvac.plots import PAGE_WIDTH
+
 
 def _array(values: object) -> np.ndarray:
     if hasattr(values, "detach"):
@@ -143,21 +145,29 @@ def plot_gumbel_softmax_grid(
     probs = _array(probs)
     classes = np.arange(len(probs))
     n = len(taus)
-    fig, axes = plt.subplots(2, n, figsize=(2.6 * n, 4.8), sharey="row", squeeze=False)
-    for column, (tau, mean, sample) in enumerate(zip(taus, expectations, samples, strict=True)):
-        top, bottom = axes[0, column], axes[1, column]
-        top.bar(classes, _array(mean), color="tab:blue")
-        top.plot(classes, probs, "k.", label=r"$\pi_i$")
-        top.set_title(rf"$\tau = {tau:g}$")
-        bottom.bar(classes, _array(sample), color="tab:orange")
-        for ax in (top, bottom):
-            ax.set_xticks(classes[::3])
-            ax.set_xlabel("class")
-    axes[0, 0].set_ylabel("expectation")
-    axes[1, 0].set_ylabel("one sample")
-    axes[0, 0].legend(fontsize="small", loc="upper right")
-    fig.suptitle("Gumbel-Softmax over 10 classes at several temperatures")
-    fig.tight_layout()
+    # One row per temperature: a page-wide figure whose labels read at 100% zoom.
+    fig, axes = plt.subplots(
+        n,
+        2,
+        figsize=(PAGE_WIDTH, 1.35 * n + 0.9),
+        sharex=True,
+        sharey="row",
+        squeeze=False,
+        layout="constrained",
+    )
+    for row, (tau, mean, sample) in enumerate(zip(taus, expectations, samples, strict=True)):
+        left, right = axes[row, 0], axes[row, 1]
+        left.bar(classes, _array(mean), color="tab:blue")
+        left.plot(classes, probs, "k.", label=r"class probability $\pi_i$")
+        right.bar(classes, _array(sample), color="tab:orange")
+        left.set_ylabel(rf"$\tau = {tau:g}$")
+    for ax in axes[-1]:
+        ax.set_xticks(classes)
+        ax.set_xlabel("class i")
+    axes[0, 0].set_title("expectation of the sample")
+    axes[0, 1].set_title("one sample")
+    axes[0, 0].legend(fontsize="small", loc="upper left")
+    fig.suptitle(f"Gumbel-Softmax over {len(probs)} classes at several temperatures")
     return fig
 
 
@@ -233,7 +243,7 @@ def plot_architecture(ax: Axes | None = None) -> Figure:
     """Block diagram of Cat. UVAC (the paper's Figure 1): inference on the left, the latent
     variables in the middle, generation on the right, with the three ELBO terms marked."""
     if ax is None:
-        _, ax = plt.subplots(figsize=(13.0, 5.2))
+        _, ax = plt.subplots(figsize=(11.5, 4.6))
     top, middle, bottom = 3.0, 2.0, 1.0
     enc, samp, lat, dec, out = 3.0, 5.9, 7.9, 10.2, 12.4
     _box(ax, (0.6, middle), "x\nfeatures\n[1, F, T]", "data", width=1.1)
