@@ -12,8 +12,8 @@ page fails on:
 - any math left untypeset (a ``.math`` element MathJax did not render, or raw TeX delimiters
   left in the text);
 - any image that did not load, or is shown below 60% of its natural width;
-- any code cell, output, table or equation wider than the text column (content that only
-  fits by scrolling inside its box counts as wider);
+- any code cell, output, table or equation wider than the text column, or wider than its
+  own box (content that only fits by scrolling sideways counts as wider);
 - any ``<audio>`` element without a source the browser can play.
 
 One line per page is printed; the exit status is 1 when any page fails. When Chromium,
@@ -164,6 +164,9 @@ function audioReady(el) {
       if (width > column + 1 || right > column + 1) {
         problems.push(`wider than the column (${Math.round(width)} > ${Math.round(column)} px): ` +
           label(el));
+      } else if (el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 0) {
+        // Fits the column but not its own box (an equation beside its number): it scrolls.
+        problems.push(`scrolls sideways (${el.scrollWidth} > ${el.clientWidth} px): ${label(el)}`);
       }
     }
 
