@@ -217,3 +217,44 @@ def plot_resampling(
         ax.legend(loc="upper right", fontsize="small")
     fig.tight_layout()
     return fig
+
+
+def plot_feature_grid(
+    images: Sequence[object],
+    titles: Sequence[str],
+    config: FeatureConfig,
+    columns: int = 3,
+    row_labels: Sequence[str] | None = None,
+    title: str = "",
+) -> Figure:
+    """Normalised feature images (values in [0, 1]) in a page-wide grid, one colour scale;
+    ``row_labels`` name each row (e.g. "input" and "reconstruction")."""
+    if len(images) != len(titles):
+        raise ValueError(f"need one title per image; got {len(images)} images, {len(titles)}")
+    rows = -(-len(images) // columns)
+    fig, axes = plt.subplots(
+        rows,
+        columns,
+        figsize=(PAGE_WIDTH, 1.9 * rows + 0.6),
+        squeeze=False,
+        sharex=True,
+        sharey=True,
+        layout="constrained",
+    )
+    for ax, image, name in zip(axes.ravel(), images, titles, strict=False):
+        plot_spectrogram(image, config, ax, title=name, colorbar=False, vmin=0.0, vmax=1.0)
+        ax.title.set_fontsize(9)
+    for ax in axes.ravel()[len(images) :]:
+        ax.remove()
+    for ax in axes[:, 1:].ravel():
+        ax.set_ylabel("")
+    for ax in axes[:-1].ravel():
+        ax.set_xlabel("")
+    if row_labels is not None:
+        for ax, label in zip(axes[:, 0], row_labels, strict=False):
+            ax.set_ylabel(f"{label}\n{ax.get_ylabel()}")
+    shown = axes.ravel()[: len(images)].tolist()
+    fig.colorbar(axes[0, 0].images[0], ax=shown, label="normalised value")
+    if title:
+        fig.suptitle(title)
+    return fig
