@@ -122,8 +122,12 @@ def test_projection_and_pca():
 
 
 def test_metric_bars_and_sweep():
-    fig = plot_metric_bars(seed_table(RECORDS))
+    table = seed_table(RECORDS)
+    fig = plot_metric_bars(table)
     assert len(fig.axes) == 5
+    kmeans = table[(table["method"] == "K-means") & (table["clusters"] == 10)]
+    expected = 100 * float(kmeans["accuracy_mean"].iloc[0])  # in %, as in the tables
+    assert any(p.get_height() == pytest.approx(expected) for p in fig.axes[0].patches)
     hot = _record("catuvac", 10, 0, 0.3)
     hot["spec"]["tau_end"] = 2.0
     fig = plot_metric_bars(seed_table([*RECORDS, hot]), metrics=("accuracy",))

@@ -28,7 +28,7 @@ from catuvac.metrics import (
 from catuvac.plots import PAGE_WIDTH, panel_grid
 
 METRIC_TITLES = {
-    "accuracy": "accuracy (higher is better)",
+    "accuracy": "accuracy, % (higher is better)",
     "nmi": "NMI (higher is better)",
     "silhouette": "silhouette (higher is better)",
     "davies_bouldin": "Davies-Bouldin (lower is better)",
@@ -224,11 +224,12 @@ def plot_metric_bars(
         for i, k in enumerate(ks):
             rows = table[table["clusters"] == k].set_index("method").reindex(methods)
             x = np.arange(len(methods)) + (i - (len(ks) - 1) / 2) * width
+            scale = 100.0 if metric == "accuracy" else 1.0  # in % as in the tables
             ax.bar(
                 x,
-                rows[f"{metric}_mean"],
+                rows[f"{metric}_mean"] * scale,
                 width,
-                yerr=rows[f"{metric}_std"],
+                yerr=rows[f"{metric}_std"] * scale,
                 capsize=3,
                 label=f"K = {k}",
             )
