@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export CATUVAC_DATA ?= $(abspath ../shared/data)
 
-.PHONY: book test lint unit notebooks html clean
+.PHONY: book test lint unit notebooks html browser clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,7 +32,11 @@ unit: $(STAMP)
 notebooks: $(STAMP)
 	CATUVAC_PROFILE=smoke OMP_NUM_THREADS=1 $(BIN)/python -m pytest --nbval-lax book/ --ignore=book/_build -p no:cacheprovider
 
-test: lint unit notebooks html
+# Every page of the built book in headless Chromium with the network off (tests/browser_check.py).
+browser: $(STAMP)
+	$(BIN)/python tests/browser_check.py book/_build/html
+
+test: lint unit notebooks html browser
 
 clean:
 	rm -rf book/_build .pytest_cache

@@ -103,10 +103,12 @@ def side_by_side(
         if paper is not None:
             counterpart = PAPER_COUNTERPART.get(row["dataset"], row["dataset"])
             values = ["–" if v is None else f"{v:.2f}" for v in paper]
+            # K-means and the labels train nothing: only the VAEs' rows have epochs.
+            epochs = "" if pd.isna(row["epochs"]) else ", 500 ep"
             rows.append(
                 {
                     **base,
-                    "source": f"paper ({counterpart}, 500 ep)",
+                    "source": f"paper ({counterpart}{epochs})",
                     "clusters used": "",
                     **dict(zip(COLUMN_LABELS.values(), values, strict=True)),
                 }

@@ -5,7 +5,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import torch
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from catuvac.atomic import atomic_write_bytes, write_json
 from catuvac.errors import CheckpointMismatchError, TrainingDivergedError, unknown_option

@@ -69,6 +69,7 @@ def _record(method, k, seed, accuracy):
         "profile": {"name": "smoke", "epochs": 2},
         "data_subset": {"train_clips": 96, "test_clips": 64},
         "environment": {"device": "cpu"},
+        "cluster_sizes": [64] + [0] * (k - 1),
     }
 
 
@@ -122,8 +123,12 @@ def test_projection_and_pca():
 
 
 def test_metric_bars_and_sweep():
-    fig = plot_metric_bars(seed_table(RECORDS))
+    table = seed_table(RECORDS)
+    fig = plot_metric_bars(table)
     assert len(fig.axes) == 5
+    kmeans = table[(table["method"] == "K-means") & (table["clusters"] == 10)]
+    expected = 100 * float(kmeans["accuracy_mean"].iloc[0])  # in %, as in the tables
+    assert any(p.get_height() == pytest.approx(expected) for p in fig.axes[0].patches)
     hot = _record("catuvac", 10, 0, 0.3)
     hot["spec"]["tau_end"] = 2.0
     fig = plot_metric_bars(seed_table([*RECORDS, hot]), metrics=("accuracy",))
@@ -154,7 +159,8 @@ def test_training_plots():
     assert len(left.lines) == 2 and right.get_yscale() == "log"
     assert left.lines[0].get_ydata()[0] == 1.0 and left.lines[0].get_ydata()[-1] == 0.5
     fig = plot_history(HISTORY, title="toy")
-    assert len(fig.axes) == 3 and len(fig.axes[0].lines) == 4
+    assert len(fig.axes) == 4 and len(fig.axes[0].lines) == 2 and len(fig.axes[1].lines) == 2
+    assert fig.axes[0].get_yscale() == "linear"  # a log axis hid the real decrease
     ax = plot_usage_heatmap(HISTORY)
     assert ax.images[0].get_array().shape == (2, 3)
     assert ax.get_yticklabels()[1].get_text() == "2: 1 used, H=0.00"
@@ -186,3 +192,24 @@ def test_cluster_audio_table_reads_the_clips(tmp_path):
     assert markup.index("cluster 1 (2 clips)") < markup.index("cluster 0 (1 clip)")
     with pytest.raises(ValueError, match="one cluster, path and caption"):
         cluster_audio_table([0], paths, ["a"])
+
+
+def test_usage_heatmap_subsamples_long_histories():
+    counts = np.tile([[3, 1, 0]], (500, 1))
+    ax = plot_usage_heatmap(counts, max_rows=20)
+    assert ax.images[0].get_array().shape == (20, 3)
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels[0].startswith("1:") and ax.get_ylabel() == "epoch (20 of 500 shown)"
+    assert ax.figure.get_size_inches()[1] < 8  # a page, not 500 rows
+
+
+def test_book_table_hides_the_index_and_names_columns():
+    import pandas as pd
+
+    from catuvac.plots.tables import book_table
+
+    frame = pd.DataFrame({"davies_bouldin": [0.5], "tau_end": ["0.5"], "nmi": ["0.13 ± 0.02"]})
+    html = book_table(frame).to_html()
+    assert "Davies-Bouldin" in html and "final τ" in html and "davies_bouldin" not in html
+    assert "0.13\u00a0±\u00a00.02" in html  # mean ± std kept on one line
+    assert "row0_col0" in html and "level0_row0" not in html  # no index column

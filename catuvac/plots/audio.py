@@ -15,6 +15,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from catuvac.features import FeatureConfig
+from catuvac.plots import PAGE_WIDTH
 
 PADDING_COLOUR = "0.6"
 INACTIVE_COLOUR = "tab:red"
@@ -107,7 +108,7 @@ def plot_clip_grid(
     fig, axes = plt.subplots(
         2,
         n,
-        figsize=(3.2 * n + 1.0, 5.0),
+        figsize=(PAGE_WIDTH, 4.6),
         squeeze=False,
         gridspec_kw={"height_ratios": [1, 2]},
         layout="constrained",
@@ -133,7 +134,7 @@ def plot_value_histograms(
 ) -> Figure:
     """Histograms of feature values before and after normalisation, side by side."""
     titles = titles or ("before: log mel power", "after: normalised to [0, 1]")
-    fig, axes = plt.subplots(1, 2, figsize=(10.0, 3.2))
+    fig, axes = plt.subplots(1, 2, figsize=(PAGE_WIDTH, 2.9))
     for ax, values, title in zip(axes, (before, after), titles, strict=True):
         ax.hist(_array(values).ravel(), bins=bins, color="tab:blue", alpha=0.8)
         ax.set_title(title)
@@ -199,7 +200,7 @@ def plot_resampling(
     The spectra show what the anti-aliasing filter removes: nothing above the new
     Nyquist frequency, ``rate / 2``, survives.
     """
-    fig, axes = plt.subplots(2, 2, figsize=(11.0, 5.5))
+    fig, axes = plt.subplots(2, 2, figsize=(PAGE_WIDTH, 5.4))
     for column, (signal, sr) in enumerate(((original, original_rate), (resampled, rate))):
         samples = _array(signal).ravel()
         plot_waveform(samples, sr, axes[0, column], f"{title} at {sr} Hz".strip())
@@ -215,4 +216,45 @@ def plot_resampling(
         ax.set_title(f"spectrum at {sr} Hz")
         ax.legend(loc="upper right", fontsize="small")
     fig.tight_layout()
+    return fig
+
+
+def plot_feature_grid(
+    images: Sequence[object],
+    titles: Sequence[str],
+    config: FeatureConfig,
+    columns: int = 3,
+    row_labels: Sequence[str] | None = None,
+    title: str = "",
+) -> Figure:
+    """Normalised feature images (values in [0, 1]) in a page-wide grid, one colour scale;
+    ``row_labels`` name each row (e.g. "input" and "reconstruction")."""
+    if len(images) != len(titles):
+        raise ValueError(f"need one title per image; got {len(images)} images, {len(titles)}")
+    rows = -(-len(images) // columns)
+    fig, axes = plt.subplots(
+        rows,
+        columns,
+        figsize=(PAGE_WIDTH, 1.9 * rows + 0.6),
+        squeeze=False,
+        sharex=True,
+        sharey=True,
+        layout="constrained",
+    )
+    for ax, image, name in zip(axes.ravel(), images, titles, strict=False):
+        plot_spectrogram(image, config, ax, title=name, colorbar=False, vmin=0.0, vmax=1.0)
+        ax.title.set_fontsize(9)
+    for ax in axes.ravel()[len(images) :]:
+        ax.remove()
+    for ax in axes[:, 1:].ravel():
+        ax.set_ylabel("")
+    for ax in axes[:-1].ravel():
+        ax.set_xlabel("")
+    if row_labels is not None:
+        for ax, label in zip(axes[:, 0], row_labels, strict=False):
+            ax.set_ylabel(f"{label}\n{ax.get_ylabel()}")
+    shown = axes.ravel()[: len(images)].tolist()
+    fig.colorbar(axes[0, 0].images[0], ax=shown, label="normalised value")
+    if title:
+        fig.suptitle(title)
     return fig

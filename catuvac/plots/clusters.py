@@ -25,9 +25,10 @@ from catuvac.metrics import (
     matched_confusion,
     unsupervised_accuracy,
 )
+from catuvac.plots import PAGE_WIDTH, panel_grid
 
 METRIC_TITLES = {
-    "accuracy": "accuracy (higher is better)",
+    "accuracy": "accuracy, % (higher is better)",
     "nmi": "NMI (higher is better)",
     "silhouette": "silhouette (higher is better)",
     "davies_bouldin": "Davies-Bouldin (lower is better)",
@@ -72,7 +73,7 @@ def plot_hungarian(
     )
     mapping = hungarian_mapping(y_true, y_pred)
     label_names = _names(labels, class_names)
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11.0, 4.3), layout="constrained")
+    fig, (left, right) = plt.subplots(2, 1, figsize=(PAGE_WIDTH * 0.8, 9.6), layout="constrained")
     left.imshow(counts, cmap="Blues")
     _annotate(left, counts)
     for row, cluster in enumerate(clusters):
@@ -139,9 +140,8 @@ def plot_confusion_row(
 ) -> Figure:
     """One row-normalised matched confusion matrix per method; ``results`` maps a method
     name to ``(true labels, clusters)``."""
-    n = len(results)
-    fig, axes = plt.subplots(1, n, figsize=(4.6 * n, 4.2), squeeze=False, layout="constrained")
-    for ax, (name, (labels, clusters)) in zip(axes[0], results.items(), strict=True):
+    fig, axes = panel_grid(len(results), 3.6)
+    for ax, (name, (labels, clusters)) in zip(axes, results.items(), strict=True):
         plot_confusion(labels, clusters, class_names, ax=ax, title=name)
     if title:
         fig.suptitle(title)
@@ -166,7 +166,7 @@ def plot_projection(
     """2-D PCA of a space, coloured by cluster (left) and by true label (right)."""
     xy, ratio = project_2d(points)
     fig, axes = plt.subplots(
-        1, 2, figsize=(11.0, 4.2), sharex=True, sharey=True, layout="constrained"
+        2, 1, figsize=(PAGE_WIDTH * 0.85, 7.6), sharex=True, sharey=True, layout="constrained"
     )
     for ax, values, kind in zip(axes, (clusters, labels), ("cluster", "true label"), strict=True):
         values = np.asarray(values).ravel()
@@ -178,9 +178,9 @@ def plot_projection(
         ax.set_title(f"coloured by {kind}")
         ax.set_xlabel(f"PC 1 ({100 * ratio[0]:.0f} % of variance)")
         ax.legend(
-            fontsize=6, markerscale=1.2, loc="center left", bbox_to_anchor=(1.0, 0.5), title=kind
+            fontsize=7, markerscale=1.2, loc="center left", bbox_to_anchor=(1.0, 0.5), title=kind
         )
-    axes[0].set_ylabel(f"PC 2 ({100 * ratio[1]:.0f} % of variance)")
+        ax.set_ylabel(f"PC 2 ({100 * ratio[1]:.0f} % of variance)")
     fig.suptitle(title or f"2-D PCA of {space_name}")
     return fig
 
@@ -215,29 +215,28 @@ def plot_metric_bars(
 ) -> Figure:
     """Mean ± std over seeds (a :func:`catuvac.summaries.seed_table`) per method and metric,
     one panel per metric, one bar group per cluster count."""
-    fig, axes = plt.subplots(
-        1, len(metrics), figsize=(3.2 * len(metrics), 3.4), squeeze=False, layout="constrained"
-    )
+    fig, axes = panel_grid(len(metrics), 2.9, max_columns=3)
     table = table.assign(method=_bar_labels(table))
     ks = sorted(table["clusters"].unique(), reverse=True)
     methods = list(dict.fromkeys(table["method"]))
     width = 0.8 / max(len(ks), 1)
-    for ax, metric in zip(axes[0], metrics, strict=True):
+    for ax, metric in zip(axes, metrics, strict=True):
         for i, k in enumerate(ks):
             rows = table[table["clusters"] == k].set_index("method").reindex(methods)
             x = np.arange(len(methods)) + (i - (len(ks) - 1) / 2) * width
+            scale = 100.0 if metric == "accuracy" else 1.0  # in % as in the tables
             ax.bar(
                 x,
-                rows[f"{metric}_mean"],
+                rows[f"{metric}_mean"] * scale,
                 width,
-                yerr=rows[f"{metric}_std"],
+                yerr=rows[f"{metric}_std"] * scale,
                 capsize=3,
                 label=f"K = {k}",
             )
         ax.set_xticks(range(len(methods)), methods, rotation=30, ha="right", fontsize=8)
         ax.set_title(METRIC_TITLES.get(metric, metric), fontsize=9)
         ax.grid(axis="y", alpha=0.3)
-    axes[0, 0].legend(fontsize="small")
+    axes[0].legend(fontsize="small")
     if title:
         fig.suptitle(title)
     return fig
@@ -246,9 +245,7 @@ def plot_metric_bars(
 def plot_temperature_sweep(sweep: pd.DataFrame, title: str = "") -> Figure:
     """Silhouette, DBI and CHI against the softmax temperature, one line per space
     (a :func:`catuvac.summaries.temperature_sweep` frame)."""
-    fig, axes = plt.subplots(
-        1, len(INTERNAL_METRIC_NAMES), figsize=(13.0, 3.6), layout="constrained"
-    )
+    fig, axes = panel_grid(len(INTERNAL_METRIC_NAMES), 3.0, max_columns=3)
     for ax, metric in zip(axes, INTERNAL_METRIC_NAMES, strict=True):
         rows = sweep[sweep["metric"] == metric]
         for space, style in zip(rows["space"].unique(), ("o-", "s--"), strict=False):
@@ -256,7 +253,7 @@ def plot_temperature_sweep(sweep: pd.DataFrame, title: str = "") -> Figure:
             ax.plot(part["temperature"], part["value"], style, label=space)
         ax.set_xscale("log")
         ax.invert_xaxis()
-        ax.set_xlabel("softmax temperature T (falling →)")
+        ax.set_xlabel("temperature T (falling →)", fontsize=9)
         ax.set_title(METRIC_TITLES[metric], fontsize=10)
         ax.grid(alpha=0.3)
         if metric == "calinski_harabasz":
@@ -280,7 +277,7 @@ def plot_class_profiles(
     """Per class, the mean clip-average spectrum with a ± 1 std band
     (from :func:`catuvac.summaries.class_profiles`)."""
     if ax is None:
-        _, ax = plt.subplots(figsize=(8.0, 4.0))
+        _, ax = plt.subplots(figsize=(PAGE_WIDTH, 3.7))
     cmap = plt.get_cmap("tab10")
     bins = np.arange(means.shape[1])
     for i, c in enumerate(classes):
@@ -303,7 +300,7 @@ def plot_band_separability(
     """Share of the variance of each band's level explained by the class (eta squared),
     one line per dataset (from :func:`catuvac.summaries.band_separability`)."""
     if ax is None:
-        _, ax = plt.subplots(figsize=(8.0, 3.4))
+        _, ax = plt.subplots(figsize=(PAGE_WIDTH, 3.2))
     for name, curve in curves.items():
         ax.plot(np.arange(len(curve)), curve, label=f"{name} (mean {np.mean(curve):.2f})")
     ax.set_ylim(0, 1)
@@ -323,7 +320,7 @@ def plot_class_shares(
 ) -> Axes:
     """One bar per class (the index of ``shares``) with its share in [0, 1]."""
     if ax is None:
-        _, ax = plt.subplots(figsize=(8.0, 3.2))
+        _, ax = plt.subplots(figsize=(PAGE_WIDTH, 3.0))
     ax.bar(range(len(shares)), shares.to_numpy(), color="tab:orange")
     ax.set_xticks(range(len(shares)), list(shares.index), rotation=30, ha="right", fontsize=8)
     ax.set_ylim(0, 1)

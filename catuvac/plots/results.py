@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from catuvac.metrics import METRIC_NAMES
+from catuvac.plots import PAGE_WIDTH
 from catuvac.summaries import device_label
 from catuvac.table import COLUMN_LABELS, PAPER_COUNTERPART, paper_row, table_one
 
@@ -21,7 +22,7 @@ METRIC_DIRECTION = {
 
 
 def plot_metrics_vs_tau(
-    frames: dict[str, pd.DataFrame], title: str = "", columns: int = 3
+    frames: dict[str, pd.DataFrame], title: str = "", columns: int = 2
 ) -> plt.Figure:
     """One panel per metric: mean ± std over seeds against the final tau, one line per space.
 
@@ -30,7 +31,7 @@ def plot_metrics_vs_tau(
     so that they stay legible in a book's text width.
     """
     rows = -(-len(METRIC_NAMES) // columns)
-    figure, grid = plt.subplots(rows, columns, figsize=(3.6 * columns, 3.0 * rows), squeeze=False)
+    figure, grid = plt.subplots(rows, columns, figsize=(PAGE_WIDTH, 2.6 * rows), squeeze=False)
     axes = grid.ravel()
     for unused in axes[len(METRIC_NAMES) :]:
         figure.delaxes(unused)
@@ -80,8 +81,9 @@ def plot_ours_vs_paper(
     figure, axes = plt.subplots(
         len(datasets),
         len(metrics),
-        figsize=(4.0 * len(metrics), 3.0 * len(datasets)),
+        figsize=(PAGE_WIDTH, 2.9 * len(datasets) + 0.6),
         squeeze=False,
+        layout="constrained",
     )
     width = 0.8 / (len(tables) + 1)
     x = np.arange(len(methods))
@@ -105,14 +107,15 @@ def plot_ours_vs_paper(
                     capsize=3,
                     label=f"ours, {profile} ({_epochs_text(mine['epochs'])}, {devices})",
                 )
-            axis.set_xticks(x + width * len(tables) / 2, methods)
+            axis.set_xticks(x + width * len(tables) / 2, methods, fontsize=8)
             counterpart = PAPER_COUNTERPART.get(dataset, dataset)
             axis.set_title(
-                f"{dataset} (paper: {counterpart}), {clusters} clusters\n{COLUMN_LABELS[metric]}",
+                f"{dataset} (paper: {counterpart})\n{COLUMN_LABELS[metric]}, K = {clusters}",
                 fontsize=9,
             )
-    axes[0, 0].legend(fontsize=7)
-    figure.tight_layout()
+    # Below the panels, so that no bar hides behind it.
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    figure.legend(handles, labels, loc="outside lower center", ncols=1, fontsize=8)
     return figure
 
 

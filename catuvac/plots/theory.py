@@ -15,6 +15,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch
 
+from catuvac.plots import PAGE_WIDTH
+
 
 def _array(values: object) -> np.ndarray:
     if hasattr(values, "detach"):
@@ -143,21 +145,29 @@ def plot_gumbel_softmax_grid(
     probs = _array(probs)
     classes = np.arange(len(probs))
     n = len(taus)
-    fig, axes = plt.subplots(2, n, figsize=(2.6 * n, 4.8), sharey="row", squeeze=False)
-    for column, (tau, mean, sample) in enumerate(zip(taus, expectations, samples, strict=True)):
-        top, bottom = axes[0, column], axes[1, column]
-        top.bar(classes, _array(mean), color="tab:blue")
-        top.plot(classes, probs, "k.", label=r"$\pi_i$")
-        top.set_title(rf"$\tau = {tau:g}$")
-        bottom.bar(classes, _array(sample), color="tab:orange")
-        for ax in (top, bottom):
-            ax.set_xticks(classes[::3])
-            ax.set_xlabel("class")
-    axes[0, 0].set_ylabel("expectation")
-    axes[1, 0].set_ylabel("one sample")
-    axes[0, 0].legend(fontsize="small", loc="upper right")
-    fig.suptitle("Gumbel-Softmax over 10 classes at several temperatures")
-    fig.tight_layout()
+    # One row per temperature: a page-wide figure whose labels read at 100% zoom.
+    fig, axes = plt.subplots(
+        n,
+        2,
+        figsize=(PAGE_WIDTH, 1.35 * n + 0.9),
+        sharex=True,
+        sharey="row",
+        squeeze=False,
+        layout="constrained",
+    )
+    for row, (tau, mean, sample) in enumerate(zip(taus, expectations, samples, strict=True)):
+        left, right = axes[row, 0], axes[row, 1]
+        left.bar(classes, _array(mean), color="tab:blue")
+        left.plot(classes, probs, "k.", label=r"class probability $\pi_i$")
+        right.bar(classes, _array(sample), color="tab:orange")
+        left.set_ylabel(rf"$\tau = {tau:g}$")
+    for ax in axes[-1]:
+        ax.set_xticks(classes)
+        ax.set_xlabel("class i")
+    axes[0, 0].set_title("expectation of the sample")
+    axes[0, 1].set_title("one sample")
+    axes[0, 0].legend(fontsize="small", loc="upper left")
+    fig.suptitle(f"Gumbel-Softmax over {len(probs)} classes at several temperatures")
     return fig
 
 
@@ -230,89 +240,124 @@ def _arrow(ax: Axes, start, end, text: str = "", rad: float = 0.0, style: str = 
 
 
 def plot_architecture(ax: Axes | None = None) -> Figure:
-    """Block diagram of Cat. UVAC (the paper's Figure 1): inference on the left, the latent
-    variables in the middle, generation on the right, with the three ELBO terms marked."""
+    """Block diagram of Cat. UVAC (the paper's Figure 1), top to bottom so that it reads at
+    the page's width: the features, the two encoders, the two samplers, the latent
+    variables, the decoder and the reconstruction, with the three ELBO terms marked."""
     if ax is None:
-        _, ax = plt.subplots(figsize=(13.0, 5.2))
-    top, middle, bottom = 3.0, 2.0, 1.0
-    enc, samp, lat, dec, out = 3.0, 5.9, 7.9, 10.2, 12.4
-    _box(ax, (0.6, middle), "x\nfeatures\n[1, F, T]", "data", width=1.1)
-    _box(ax, (enc, top), "$q_\\phi(y|x)$\n4 conv + 2 GRU\n+ Linear to K logits", "encoder", 2.3)
-    _box(ax, (samp, top), "Gumbel-Softmax\n$\\tau$ (eq. 9)", "sampling", 1.7)
-    _box(ax, (lat, top), "y\nK-simplex", "data", 1.1)
+        _, ax = plt.subplots(figsize=(PAGE_WIDTH, 5.8), layout="constrained")
+    left, right, centre = 2.7, 7.3, 5.0
+    rows = {"x": 6.0, "enc": 4.8, "samp": 3.6, "lat": 2.4, "dec": 1.2, "out": 0.0}
+    half = 0.45  # half a box's height
+    _box(ax, (centre, rows["x"]), "x: features [1, F, T]", "data", width=2.6)
     _box(
         ax,
-        (enc, bottom),
+        (left, rows["enc"]),
+        "$q_\\phi(y|x)$\n4 conv + 2 GRU\n+ Linear to K logits",
+        "encoder",
+        3.0,
+    )
+    _box(
+        ax,
+        (right, rows["enc"]),
         "$q_\\phi(z|x,y)$\n[x, y] as channels\n4 conv + 2 GRU + Linear",
         "encoder",
-        2.3,
+        3.0,
     )
     _box(
         ax,
-        (samp, bottom),
+        (left, rows["samp"]),
+        "Gumbel-Softmax at\ntemperature $\\tau$ (eq. 9)",
+        "sampling",
+        3.0,
+    )
+    _box(
+        ax,
+        (right, rows["samp"]),
         "$z = \\mu + \\sigma \\odot \\epsilon$\n$\\epsilon \\sim N(0, I)$",
         "sampling",
-        1.7,
+        3.0,
     )
-    _box(ax, (lat, bottom), "z\n$d_z$ values", "data", 1.1)
+    _box(ax, (left, rows["lat"]), "y: a point of\nthe K-simplex", "data", 1.8)
+    _box(ax, (right, rows["lat"]), "z: $d_z$ values", "data", 1.8)
     _box(
         ax,
-        (dec, middle),
-        "$p_\\theta(x|y,z)$\n[z, y] -> Linear\n+ 4 transposed conv",
+        (centre, rows["dec"]),
+        "$p_\\theta(x|y,z)$\n[z, y] -> Linear + 4 transposed conv",
         "decoder",
-        2.1,
+        4.2,
     )
-    _box(ax, (out, middle), "$\\hat{x}$\nsigmoid\n[1, F, T]", "data", 1.1)
+    _box(ax, (centre, rows["out"]), "$\\hat{x}$: sigmoid, [1, F, T]", "data", 2.6)
 
-    _arrow(ax, (1.15, middle + 0.2), (enc - 1.15, top - 0.2))
-    _arrow(ax, (1.15, middle - 0.2), (enc - 1.15, bottom + 0.2))
-    _arrow(ax, (enc + 1.15, top), (samp - 0.85, top), "logits")
-    _arrow(ax, (samp + 0.85, top), (lat - 0.55, top))
-    _arrow(ax, (lat - 0.3, top - 0.45), (enc + 0.6, bottom + 0.45), rad=-0.12, color="tab:orange")
-    ax.text(4.3, 2.3, "y (broadcast as K channels)", fontsize=8, color="tab:orange")
-    _arrow(ax, (enc + 1.15, bottom), (samp - 0.85, bottom), r"$\mu, \log\sigma^2$")
-    _arrow(ax, (samp + 0.85, bottom), (lat - 0.55, bottom))
-    _arrow(ax, (lat + 0.55, top - 0.2), (dec - 1.05, middle + 0.2))
-    _arrow(ax, (lat + 0.55, bottom + 0.2), (dec - 1.05, middle - 0.2))
-    _arrow(ax, (dec + 1.05, middle), (out - 0.55, middle))
+    _arrow(ax, (centre - 0.6, rows["x"] - half), (left, rows["enc"] + half))
+    _arrow(ax, (centre + 0.6, rows["x"] - half), (right, rows["enc"] + half))
+    _arrow(ax, (left, rows["enc"] - half), (left, rows["samp"] + half))
+    ax.text(left + 0.1, (rows["enc"] + rows["samp"]) / 2 - 0.05, "logits", fontsize=8)
+    _arrow(ax, (right, rows["enc"] - half), (right, rows["samp"] + half))
+    ax.text(
+        right + 0.1, (rows["enc"] + rows["samp"]) / 2 - 0.05, r"$\mu, \log\sigma^2$", fontsize=8
+    )
+    _arrow(ax, (left, rows["samp"] - half), (left, rows["lat"] + half))
+    _arrow(ax, (right, rows["samp"] - half), (right, rows["lat"] + half))
+    orange = "tab:orange"
+    _arrow(
+        ax,
+        (left + 0.9, rows["lat"] + 0.15),
+        (right - 1.4, rows["enc"] - half),
+        rad=0.25,
+        color=orange,
+    )
+    ax.text(
+        centre,
+        rows["samp"] - 0.05,
+        "y, broadcast\nas K channels",
+        fontsize=8,
+        ha="center",
+        color=orange,
+    )
+    _arrow(ax, (left, rows["lat"] - half), (centre - 1.2, rows["dec"] + half))
+    _arrow(ax, (right, rows["lat"] - half), (centre + 1.2, rows["dec"] + half))
+    _arrow(ax, (centre, rows["dec"] - half), (centre, rows["out"] + half))
 
     purple = "tab:purple"
     ax.text(
-        lat,
-        top + 0.6,
-        r"KL$(q(y|x)\,\|\,$Cat$(1/K))$, weighted by $\lambda$",
-        ha="center",
-        fontsize=8,
+        left - 1.0,
+        rows["lat"],
+        "KL$(q(y|x)\\,\\|\\,$Cat$(1/K))$\nweighted by $\\lambda$",
+        ha="right",
+        va="center",
+        fontsize=8.5,
         color=purple,
     )
     ax.text(
-        lat, bottom - 0.72, r"KL$(q(z|x,y)\,\|\,N(0, I))$", ha="center", fontsize=8, color=purple
+        right + 1.0,
+        rows["lat"],
+        "KL$(q(z|x,y)\\,\\|$\n$N(0, I))$",
+        ha="left",
+        va="center",
+        fontsize=8.5,
+        color=purple,
     )
-    red, floor = "tab:red", -0.05
+    red, edge = "tab:red", 10.1
     ax.plot(
-        [0.6, 0.6, out, out],
-        [middle - 0.5, floor, floor, middle - 0.5],
+        [centre + 1.3, edge, edge, centre + 1.3],
+        [rows["x"], rows["x"], rows["out"], rows["out"]],
         color=red,
         linestyle="--",
         linewidth=1,
     )
     ax.text(
-        (0.6 + out) / 2,
-        floor - 0.3,
-        r"reconstruction $-\log p_\theta(x|y,z)$: masked binary cross-entropy of $\hat{x}$"
-        " against x",
-        ha="center",
-        fontsize=8,
+        edge + 0.12,
+        (rows["x"] + rows["out"]) / 2,
+        r"reconstruction $-\log p_\theta(x|y,z)$: "
+        r"masked binary cross-entropy of $\hat{x}$ against x",
+        rotation=90,
+        ha="left",
+        va="center",
+        fontsize=8.5,
         color=red,
     )
-    for x, text in (
-        (enc, "inference (encoders)"),
-        ((samp + lat) / 2, "latent variables"),
-        ((dec + out) / 2, "generation (decoder)"),
-    ):
-        ax.text(x, 4.05, text, ha="center", fontsize=10, weight="bold")
-    ax.set_xlim(0, 13.1)
-    ax.set_ylim(-0.5, 4.3)
+    ax.set_xlim(-0.7, 10.6)
+    ax.set_ylim(rows["out"] - 0.6, rows["x"] + 0.6)
     ax.set_axis_off()
-    ax.set_title("Cat. UVAC: generation and inference networks (after the paper's Figure 1)")
+    ax.set_title("Cat. UVAC: inference (top) and generation (bottom), after the paper's Figure 1")
     return ax.figure

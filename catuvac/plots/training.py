@@ -12,6 +12,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from catuvac.plots import PAGE_WIDTH, panel_grid
 from catuvac.schedules import SCHEDULE_SHAPES, learning_rate, temperature
 from catuvac.summaries import history_frame, usage_matrix, usage_summary
 
@@ -32,7 +33,7 @@ def plot_schedules(
 ) -> Figure:
     """The temperature schedule in each shape (left) and the learning rate (right)."""
     epochs = np.arange(n_epochs)
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11.0, 3.6), layout="constrained")
+    fig, (left, right) = plt.subplots(2, 1, figsize=(PAGE_WIDTH, 5.6), layout="constrained")
     for shape, style in zip(SCHEDULE_SHAPES, ("-", "--"), strict=True):
         taus = [temperature(e, n_epochs, tau_start, tau_end, shape) for e in epochs]
         left.plot(epochs + 1, taus, style, label=shape)
@@ -55,24 +56,32 @@ def plot_history(history: Sequence[dict], title: str = "") -> Figure:
     """Loss terms per epoch (left), the temperature and learning rate used (right)."""
     frame = history_frame(history)
     epochs = frame.index.to_numpy()
-    fig, axes = plt.subplots(1, 3, figsize=(14.0, 3.6), layout="constrained")
-    for term, label in TERM_LABELS.items():
-        style = {"color": "black", "linestyle": "--", "marker": "x"} if term == "loss" else {}
-        axes[0].plot(epochs, frame[term], label=label, **{"marker": "o", **style})
-    axes[0].set_title("loss terms (mean per clip)")
+    fig, axes = panel_grid(4, 2.9)
+    marker = "o" if len(epochs) <= 30 else None  # hundreds of markers hide the line
+    # The reconstruction is thousands of nats, the KL terms a few: two linear panels, so
+    # the real change of each is visible (a log axis flattens a 3 % decrease).
+    for term in ("loss", "reconstruction"):
+        style = {"color": "black", "linestyle": "--"} if term == "loss" else {}
+        axes[0].plot(epochs, frame[term], label=TERM_LABELS[term], marker=marker, **style)
+    axes[0].set_title("loss and reconstruction (per clip)")
     axes[0].set_ylabel("nats per clip")
-    axes[0].set_yscale("log")
-    axes[0].legend(fontsize="small")
-    axes[1].plot(epochs, frame["tau"], marker="o", color="tab:purple")
-    axes[1].set_title("temperature τ used in the epoch")
-    axes[1].set_ylabel("τ")
-    axes[2].plot(epochs, frame["lr"], marker="o", color="tab:green")
-    axes[2].set_yscale("log")
-    axes[2].set_title("learning rate used in the epoch")
-    axes[2].set_ylabel("learning rate")
+    axes[0].legend(fontsize="x-small")
+    for term in ("kl_z", "kl_y"):
+        axes[1].plot(epochs, frame[term], label=TERM_LABELS[term], marker=marker)
+    axes[1].set_title("KL terms (per clip, unweighted)")
+    axes[1].set_ylabel("nats per clip")
+    axes[1].legend(fontsize="x-small")
+    axes[2].plot(epochs, frame["tau"], marker=marker, color="tab:purple")
+    axes[2].set_title("temperature τ used in the epoch")
+    axes[2].set_ylabel("τ")
+    axes[3].plot(epochs, frame["lr"], marker=marker, color="tab:green")
+    axes[3].set_yscale("log")
+    axes[3].set_title("learning rate used in the epoch")
+    axes[3].set_ylabel("learning rate")
     for ax in axes:
         ax.set_xlabel("epoch")
-        ax.set_xticks(epochs if len(epochs) <= 12 else ax.get_xticks())
+        if len(epochs) <= 12:
+            ax.set_xticks(epochs)
         ax.grid(alpha=0.3)
     if title:
         fig.suptitle(title)
@@ -84,18 +93,26 @@ def plot_usage_heatmap(
     ax: Axes | None = None,
     title: str = "cluster usage per epoch",
     row_label: str = "epoch",
+    max_rows: int = 20,
 ) -> Axes:
     """Epochs (rows) x clusters (columns), the share of clips assigned to each cluster.
 
     ``usage`` is an ``[epochs, K]`` count array or a training history. Each row is
     annotated with the clusters used and the usage entropy (nats; ``log K`` is uniform).
+    More than ``max_rows`` rows are subsampled evenly (first and last kept), so a 500-epoch
+    history stays a page-sized picture.
     """
     is_history = len(usage) > 0 and isinstance(usage[0], Mapping)
     counts = usage_matrix(usage) if is_history else np.asarray(usage, dtype=np.int64)
+    index = np.arange(len(counts))
+    if len(counts) > max_rows:
+        index = np.unique(np.linspace(0, len(counts) - 1, max_rows).round().astype(int))
+        row_label = f"{row_label} ({index.size} of {len(counts)} shown)"
+        counts = counts[index]
     shares = counts / counts.sum(axis=1, keepdims=True)
     n_rows, k = shares.shape
     if ax is None:
-        _, ax = plt.subplots(figsize=(1.0 + 0.55 * k, 1.2 + 0.35 * max(n_rows, 2)))
+        _, ax = plt.subplots(figsize=(min(PAGE_WIDTH, 3.0 + 0.4 * k), 1.4 + 0.26 * max(n_rows, 2)))
     image = ax.imshow(shares, aspect="auto", cmap="viridis", vmin=0.0, vmax=1.0)
     ax.figure.colorbar(image, ax=ax, label="share of clips", fraction=0.04)
     ax.set_xticks(range(k))
@@ -106,7 +123,7 @@ def plot_usage_heatmap(
     labels = []
     for r in rows:
         s = usage_summary(counts[r])
-        labels.append(f"{r + 1}: {s['clusters_used']} used, H={s['entropy']:.2f}")
+        labels.append(f"{index[r] + 1}: {s['clusters_used']} used, H={s['entropy']:.2f}")
     ax.set_yticklabels(labels, fontsize="small")
     ax.set_ylabel(row_label)
     if n_rows * k <= 120:
@@ -123,11 +140,8 @@ def plot_usage_comparison(
 ) -> Figure:
     """One bar chart of cluster shares per setting (e.g. per lambda), sorted largest first,
     each titled with its clusters used and usage entropy."""
-    n = len(usages)
-    fig, axes = plt.subplots(
-        1, n, figsize=(3.4 * n, 3.2), sharey=True, squeeze=False, layout="constrained"
-    )
-    for ax, (name, usage) in zip(axes[0], usages.items(), strict=True):
+    fig, axes = panel_grid(len(usages), 2.8, max_columns=3, sharey=True)
+    for ax, (name, usage) in zip(axes, usages.items(), strict=True):
         counts = np.asarray(usage, dtype=float)
         shares = counts / counts.sum()
         shown = np.sort(shares)[::-1] if sort else shares
@@ -138,8 +152,8 @@ def plot_usage_comparison(
         ax.set_xlabel("cluster, largest first" if sort else "cluster")
         ax.set_xticks(range(len(shown)))
         ax.tick_params(axis="x", labelsize=7)
-    axes[0, 0].set_ylabel("share of clips")
-    axes[0, 0].legend(fontsize="small")
+    axes[0].set_ylabel("share of clips")
+    axes[0].legend(fontsize="small")
     if title:
         fig.suptitle(title)
     return fig
