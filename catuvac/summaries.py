@@ -409,52 +409,6 @@ def stored_tau_sweeps(
     return profile, sweeps
 
 
-def lambda_study(records: Iterable[dict]) -> pd.DataFrame:
-    """Trained runs grouped by (dataset, profile, method, clusters, lambda, placement).
-
-    Each row gives the number of runs and, from the stored test-set cluster sizes, the
-    mean number of clusters used and the mean usage entropy. Only datasets whose runs
-    differ in lambda or placement are kept: an empty frame means no lambda study exists.
-    """
-    rows = []
-    for record in records:
-        setting = lambda_of(record)
-        if setting is None:
-            continue
-        summary = usage_summary(record["cluster_sizes"])
-        rows.append(
-            {
-                "dataset": record["spec"]["dataset"],
-                "profile": record["profile"]["name"],
-                "method": METHOD_NAMES.get(record["spec"]["method"], record["spec"]["method"]),
-                "clusters": record["spec"]["n_clusters"],
-                "lambda": setting[0],
-                "placement": setting[1],
-                "epochs": record.get("epochs"),
-                "clusters_used": summary["clusters_used"],
-                "usage_entropy": summary["entropy"],
-            }
-        )
-    frame = pd.DataFrame(rows)
-    if frame.empty:
-        return frame
-    keys = ["dataset", "profile", "method", "clusters", "lambda", "placement", "epochs"]
-    grouped = frame.groupby(keys, as_index=False).agg(
-        runs=("clusters_used", "size"),
-        clusters_used=("clusters_used", "mean"),
-        usage_entropy=("usage_entropy", "mean"),
-    )
-    varied = grouped.groupby(["dataset", "profile", "method", "clusters"])[
-        ["lambda", "placement"]
-    ].transform(lambda column: column.nunique())
-    keep = (varied["lambda"] > 1) | (varied["placement"] > 1)
-    return grouped[keep].reset_index(drop=True)
-
-
-# --------------------------------------------------------------------------------------
-# From stored test arrays back to audio clips.
-
-
 def stored_test_clips(record: dict, root=None) -> list:
     """The test clips (``catuvac.data.Clip``) a stored result was computed on, in the order
     of its arrays.
@@ -505,6 +459,36 @@ def label_and_group_nmi(records: Iterable[dict], root=None) -> pd.DataFrame:
                 "nmi_groups": nmi([c.group for c in clips], clusters),
             }
         )
+    return pd.DataFrame(rows)
+
+
+def speaker_experiment(records: Iterable[dict], root=None) -> pd.DataFrame:
+    """Digits or voices: per dataset, method and feature setting (with or without the
+    per-speaker normalisation), mean ± std over seeds of the accuracy, the NMI with the
+    digits and the NMI with the speakers, and the clusters each seed uses."""
+    records = list(records)
+    nmis = label_and_group_nmi(records, root)
+    nmis["accuracy"] = [100 * r["metrics"]["accuracy"] for r in records]
+    nmis["clusters used"] = [clusters_used(r["cluster_sizes"]) for r in records]
+    rows = []
+    keys = ["dataset", "method", "speaker_norm"]
+    for (dataset, method, normalised), group in nmis.groupby(keys, sort=False):
+        group = group.sort_values("seed")
+        row = {
+            "dataset": dataset,
+            "method": method,
+            "features": "per-speaker normalised" if normalised else "as extracted",
+            "seeds": len(group),
+        }
+        for column, label in (
+            ("accuracy", "accuracy (%)"),
+            ("nmi_labels", "NMI with digits"),
+            ("nmi_groups", "NMI with speakers"),
+        ):
+            values = group[column]
+            row[label] = _mean_text(values.mean(), values.std(ddof=0), len(values), len(values), 2)
+        row["clusters used"] = " / ".join(map(str, group["clusters used"]))
+        rows.append(row)
     return pd.DataFrame(rows)
 
 

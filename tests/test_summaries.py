@@ -26,12 +26,12 @@ from catuvac.summaries import (
     history_frame,
     kl_y_decomposition,
     label_and_group_nmi,
-    lambda_study,
     largest_profile_of,
     metric_values,
     seed_table,
     select,
     softmax,
+    speaker_experiment,
     stored_tau_sweeps,
     stored_test_clips,
     temperature_sweep,
@@ -210,20 +210,6 @@ def test_speaker_norm_runs_are_a_setting_of_their_own():
     assert list(kmeans["accuracy_mean"]) == pytest.approx([0.3, 0.6])
 
 
-def test_lambda_study_needs_varied_lambda():
-    assert lambda_study(RECORDS).empty
-    varied = [
-        *RECORDS,
-        _record("catuvac", 0, 0.5, 0.9, lam=0.1),
-        _record("catuvac", 1, 0.5, 0.9, lam=0.1),
-    ]
-    study = lambda_study(varied)
-    assert sorted(study["lambda"]) == [0.1, 1.0]
-    row = study[study["lambda"] == 0.1].iloc[0]
-    assert row["runs"] == 2 and row["clusters_used"] == 2
-    assert row["usage_entropy"] == pytest.approx(math.log(2))
-
-
 def test_examples_per_cluster_are_members_largest_first():
     clusters = np.array([2, 2, 2, 0, 0, 5])
     chosen = examples_per_cluster(clusters, n_per_cluster=2, seed=0)
@@ -391,6 +377,39 @@ def test_label_and_group_nmi_tells_speaker_clusters_from_digit_clusters(
     assert row["nmi_groups"] == pytest.approx(1.0)  # clusters are exactly the speakers
     assert row["nmi_labels"] < 0.5
     assert (row["method"], row["seed"], row["speaker_norm"]) == ("Cat. UVAC", 3, False)
+
+
+def test_speaker_experiment_sets_each_feature_setting_apart(offline_data, monkeypatch, tmp_path):
+    monkeypatch.setenv("CATUVAC_DATA", str(offline_data))
+    dataset = load("fsdd")
+    clips = dataset.subset("test", 64, seed=SUBSET_SEED)
+    speakers = sorted({c.group for c in clips})
+    records = []
+    for normalised, clusters in (
+        (False, [speakers.index(c.group) for c in clips]),  # the voices
+        (True, [c.label for c in clips]),  # the digits
+    ):
+        name = f"run-{normalised}"
+        np.savez(tmp_path / f"{name}.npz", clusters=np.array(clusters))
+        records.append(
+            {
+                "path": str(tmp_path / f"{name}.json"),
+                "spec": {"dataset": "fsdd", "method": "kmeans", "seed": 0},
+                "profile": {"name": "smoke", "max_test_clips": 64},
+                "data_subset": {
+                    "test_files_sha256": files_digest([c.path for c in clips], dataset.root)
+                },
+                "metrics": {"accuracy": 1.0 if normalised else 0.2},
+                "cluster_sizes": np.bincount(clusters, minlength=10).tolist(),
+            }
+        )
+    records[1]["spec"]["speaker_norm"] = True
+    table = speaker_experiment(records)
+    assert list(table["features"]) == ["as extracted", "per-speaker normalised"]
+    assert list(table["NMI with speakers"])[0] == "1.00"
+    assert list(table["NMI with digits"])[1] == "1.00"
+    assert list(table["accuracy (%)"]) == ["20.00", "100.00"]
+    assert table["clusters used"].iloc[1] == str(len({c.label for c in clips}))
 
 
 def test_profiles_are_ordered_by_their_training_epochs():
