@@ -44,25 +44,34 @@ def study_specs(
     return sorted(specs, key=lambda spec: spec.dataset)
 
 
-def is_study_run(record: dict) -> bool:
-    """A run trained with an explicit lambda on the categorical KL (a study run)."""
+def is_study_run(record: dict, with_marginal: bool = False) -> bool:
+    """A Cat. UVAC or UVAC run with an explicit lambda on the categorical KL (a study run)
+    or, with ``with_marginal``, also one with a batch-marginal weight (this project's
+    alternative); either at the paper's final temperature, on features as extracted."""
     spec = record["spec"]
+    marginal = spec.get("marginal_weight", 0.0)
+    named = spec.get("lambda_weight") is not None
     return (
-        spec.get("lambda_weight") is not None
-        and spec.get("lambda_placement") == PLACEMENT
+        (named or (with_marginal and marginal > 0))
+        and (with_marginal or not marginal)
+        and spec.get("lambda_placement", PLACEMENT) == PLACEMENT
         and spec.get("tau_end", 0.5) == 0.5
         and not spec.get("speaker_norm", False)
-        and not spec.get("marginal_weight", 0.0)
         and train_spread_of(record) is not None
     )
 
 
-def study_table(records: Iterable[dict], profile: str | None = None) -> pd.DataFrame:
+def study_table(
+    records: Iterable[dict], profile: str | None = None, with_marginal: bool = False
+) -> pd.DataFrame:
     """One row per study run: the training-clip spread the selection uses, and, marked
-    apart, the test-clip accuracy and NMI it does not use."""
+    apart, the test-clip accuracy and NMI it does not use. ``with_marginal`` adds the runs
+    of this project's batch-marginal alternative (column ``marginal weight``)."""
     rows = []
     for record in records:
-        if not is_study_run(record) or (profile and record["profile"]["name"] != profile):
+        if not is_study_run(record, with_marginal):
+            continue
+        if profile and record["profile"]["name"] != profile:
             continue
         spec, spread = record["spec"], train_spread_of(record)
         test_probs = load_arrays(record)["cluster_probs"]
@@ -73,6 +82,7 @@ def study_table(records: Iterable[dict], profile: str | None = None) -> pd.DataF
                 "method": METHOD_NAMES[spec["method"]],
                 "clusters": spec["n_clusters"],
                 "lambda": lambda_of(record)[0],
+                "marginal weight": spec.get("marginal_weight", 0.0),
                 "seed": spec["seed"],
                 "train clusters used": spread.clusters_used,
                 "train largest share": spread.largest_share,
@@ -87,16 +97,17 @@ def study_table(records: Iterable[dict], profile: str | None = None) -> pd.DataF
     frame = pd.DataFrame(rows)
     if frame.empty:
         return frame
-    return frame.sort_values(["dataset", "clusters", "method", "lambda", "seed"]).reset_index(
-        drop=True
-    )
+    order = ["dataset", "clusters", "method", "marginal weight", "lambda", "seed"]
+    return frame.sort_values(order).reset_index(drop=True)
 
 
 def selected_lambda(table: pd.DataFrame) -> pd.DataFrame:
     """Per dataset, cluster count and method: the lowest lambda whose every seed avoids
-    collapse on the training clips (NaN where no lambda of the grid does)."""
+    collapse on the training clips (NaN where no lambda of the grid does). Runs of the
+    batch-marginal alternative, if the table has them, take no part."""
     rows = []
-    for (dataset, clusters, method), group in table.groupby(["dataset", "clusters", "method"]):
+    paper_rule = table[table["marginal weight"] == 0]
+    for (dataset, clusters, method), group in paper_rule.groupby(["dataset", "clusters", "method"]):
         spreads = [(row["lambda"], _spread(row, clusters)) for _, row in group.iterrows()]
         chosen = lowest_safe_lambda(spreads)
         rows.append(

@@ -6,9 +6,15 @@ import numpy as np
 import pytest
 import torch
 
-from catuvac.collapse import ClusterSpread, cluster_spread, describe_criterion, lowest_safe_lambda
+from catuvac.collapse import TRAIN_CLUSTERS_KEY as TRAIN_KEY
+from catuvac.collapse import (
+    ClusterSpread,
+    cluster_spread,
+    describe_criterion,
+    lowest_safe_lambda,
+)
 from catuvac.elbo import batch_marginal_kl, combine
-from catuvac.lambda_study import LAMBDA_GRID, study_specs
+from catuvac.lambda_study import LAMBDA_GRID, is_study_run, study_specs
 from catuvac.profiles import PROFILES
 
 
@@ -78,3 +84,17 @@ def test_study_runs_name_their_lambda_and_default_runs_do_not():
     names = [spec.name for spec in specs]
     assert names == [f"catuvac-tau0.5-lambda{w:g}-kl_y-seed0" for w in LAMBDA_GRID]
     assert LAMBDA_GRID == (1.0, 10.0, 100.0, 1000.0, 10000.0)
+
+
+def test_study_runs_and_marginal_runs_are_told_apart():
+    spread = {"n_clusters": 10, "clusters_used": 10, "largest_share": 0.2, "marginal_entropy": 1}
+
+    def record(**spec):
+        return {"spec": {"tau_end": 0.5, "lambda_placement": "kl_y", **spec}, TRAIN_KEY: spread}
+
+    study = record(lambda_weight=100.0)
+    ours = record(lambda_weight=None, marginal_weight=100.0)
+    table_run = record(lambda_weight=None)
+    assert is_study_run(study) and not is_study_run(ours) and not is_study_run(table_run)
+    assert is_study_run(ours, with_marginal=True) and is_study_run(study, with_marginal=True)
+    assert not is_study_run(table_run, with_marginal=True)
