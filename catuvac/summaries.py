@@ -258,14 +258,18 @@ def seed_table(records: Iterable[dict], space: str = "own") -> pd.DataFrame:
     return frame.drop(columns="_order").reset_index(drop=True)
 
 
-def format_seed_table(table: pd.DataFrame, digits: int = 2) -> pd.DataFrame:
+def format_seed_table(
+    table: pd.DataFrame, digits: int = 2, with_clusters_used: bool = False
+) -> pd.DataFrame:
     """``seed_table`` with each metric as text, ``mean ± std`` (accuracy in %); a setting
-    with a single seed shows its value alone."""
+    with a single seed shows its value alone. ``with_clusters_used`` adds the clusters
+    each seed's test clips use (``10 / 3 / 9``)."""
     if table.empty:
         return table
     shown = table[["dataset", "clusters", "method", "tau_end", "seeds"]].copy()
     shown["tau_end"] = shown["tau_end"].map(lambda t: "" if pd.isna(t) else f"{t:g}")
-    shown["clusters used"] = table["clusters_used"].map(lambda used: " / ".join(map(str, used)))
+    if with_clusters_used:
+        shown["clusters used"] = table["clusters_used"].map(lambda n: " / ".join(map(str, n)))
     for name in METRIC_NAMES:
         scale = 100.0 if name == "accuracy" else 1.0
         means, stds = table[f"{name}_mean"] * scale, table[f"{name}_std"] * scale

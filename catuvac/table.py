@@ -83,7 +83,7 @@ def side_by_side(
     ours = table_one(records, space, profile)
     if ours.empty:
         return ours
-    shown = format_seed_table(ours).rename(
+    shown = format_seed_table(ours, with_clusters_used=True).rename(
         columns={"accuracy (%)": COLUMN_LABELS["accuracy"], **COLUMN_LABELS}
     )
     rows = []
