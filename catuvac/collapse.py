@@ -22,6 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from catuvac.summaries import usage_entropy, usage_summary
+
 MIN_USED_FRACTION = 0.8
 MAX_SHARE_ABOVE_FAIR = 0.2
 MIN_MARGINAL_ENTROPY = 0.9
@@ -53,15 +55,12 @@ def cluster_spread(cluster_probs: np.ndarray) -> ClusterSpread:
     if probs.ndim != 2 or probs.shape[0] == 0:
         raise ValueError(f"cluster_probs must be a non-empty [N, K] array; got {probs.shape}")
     n_clusters = probs.shape[1]
-    sizes = np.bincount(probs.argmax(axis=1), minlength=n_clusters)
-    marginal = probs.mean(axis=0)
-    nonzero = marginal[marginal > 0]
-    entropy = float(-(nonzero * np.log(nonzero)).sum()) / math.log(n_clusters)
+    usage = usage_summary(np.bincount(probs.argmax(axis=1), minlength=n_clusters))
     return ClusterSpread(
         n_clusters=n_clusters,
-        clusters_used=int((sizes > 0).sum()),
-        largest_share=float(sizes.max() / sizes.sum()),
-        marginal_entropy=entropy,
+        clusters_used=usage["clusters_used"],
+        largest_share=usage["largest_share"],
+        marginal_entropy=usage_entropy(probs.mean(axis=0), normalised=True),
     )
 
 
@@ -71,14 +70,14 @@ def train_spread_of(record: dict) -> ClusterSpread | None:
     return None if stored is None else ClusterSpread(**stored)
 
 
-def lowest_safe_lambda(spreads: Iterable[tuple[float, ClusterSpread]]) -> float | None:
+def lowest_safe_lambda(runs: Iterable[tuple[float, bool]]) -> float | None:
     """The paper's rule: the lowest lambda all of whose runs avoid collapse (None if none).
 
-    ``spreads`` pairs each run's lambda with its training-clip spread (one pair per seed).
+    ``runs`` pairs each run's lambda with whether it collapsed (one pair per seed).
     """
     verdicts: dict[float, list[bool]] = {}
-    for weight, spread in spreads:
-        verdicts.setdefault(float(weight), []).append(not spread.collapsed)
+    for weight, collapsed in runs:
+        verdicts.setdefault(float(weight), []).append(not collapsed)
     safe = [weight for weight, passed in verdicts.items() if all(passed)]
     return min(safe) if safe else None
 

@@ -9,7 +9,8 @@ ELBO's own weight, 1, to 10^4.
 Each study run is an ordinary result file whose name carries its lambda
 (``catuvac-tau0.5-lambda100-kl_y-seed0.json``), so the selection is reproducible from the
 stored files alone: :func:`study_table` reads them back, and :func:`selected_lambda`
-applies :func:`catuvac.collapse.lowest_safe_lambda` to their *training-clip* spreads.
+applies :func:`catuvac.collapse.lowest_safe_lambda` to the verdicts on their
+*training-clip* spreads.
 Test-clip accuracy and NMI appear beside them for the reader, never in the selection.
 """
 
@@ -18,7 +19,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from catuvac.collapse import ClusterSpread, lowest_safe_lambda, train_spread_of
+from catuvac.collapse import lowest_safe_lambda, train_spread_of
 from catuvac.profiles import Profile
 from catuvac.reproduce import RunSpec, grid, load_arrays
 from catuvac.summaries import METHOD_NAMES, lambda_of
@@ -108,8 +109,7 @@ def selected_lambda(table: pd.DataFrame) -> pd.DataFrame:
     rows = []
     paper_rule = table[table["marginal weight"] == 0]
     for (dataset, clusters, method), group in paper_rule.groupby(["dataset", "clusters", "method"]):
-        spreads = [(row["lambda"], _spread(row, clusters)) for _, row in group.iterrows()]
-        chosen = lowest_safe_lambda(spreads)
+        chosen = lowest_safe_lambda(zip(group["lambda"], group["collapsed"], strict=True))
         rows.append(
             {
                 "dataset": dataset,
@@ -121,15 +121,6 @@ def selected_lambda(table: pd.DataFrame) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
-
-
-def _spread(row: pd.Series, n_clusters: int) -> ClusterSpread:
-    return ClusterSpread(
-        n_clusters=int(n_clusters),
-        clusters_used=int(row["train clusters used"]),
-        largest_share=float(row["train largest share"]),
-        marginal_entropy=float(row["train marginal entropy"]),
-    )
 
 
 def format_study(table: pd.DataFrame) -> str:
