@@ -48,9 +48,10 @@ def cmd_download(args: argparse.Namespace) -> None:
 
 
 def cmd_train(args: argparse.Namespace) -> None:
+    from catuvac.defaults import default_lambda
     from catuvac.experiment import prepare_data
     from catuvac.models import ModelConfig
-    from catuvac.reproduce import DEFAULT_LAMBDA, write_run_info
+    from catuvac.reproduce import write_run_info
     from catuvac.train import TrainConfig, train
 
     profile = get_profile(args.profile)
@@ -62,7 +63,7 @@ def cmd_train(args: argparse.Namespace) -> None:
         n_frames,
         args.clusters,
         args.latent_dim,
-        DEFAULT_LAMBDA[data.dataset.name] if args.lambda_weight is None else args.lambda_weight,
+        default_lambda(data.dataset.name) if args.lambda_weight is None else args.lambda_weight,
         args.lambda_placement,
     )
     train_config = TrainConfig(

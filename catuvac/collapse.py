@@ -70,15 +70,21 @@ def train_spread_of(record: dict) -> ClusterSpread | None:
     return None if stored is None else ClusterSpread(**stored)
 
 
-def lowest_safe_lambda(runs: Iterable[tuple[float, bool]]) -> float | None:
-    """The paper's rule: the lowest lambda all of whose runs avoid collapse (None if none).
+def lowest_safe_lambda(runs: Iterable[tuple[float, int, bool]]) -> float | None:
+    """The paper's rule: the lowest lambda that was run on every seed of the study and
+    none of whose runs collapsed (None if no lambda qualifies).
 
-    ``runs`` pairs each run's lambda with whether it collapsed (one pair per seed).
+    ``runs`` holds one ``(lambda, seed, collapsed)`` triple per run. A lambda tried on
+    fewer seeds than the study holds is not yet confirmed, so it is never chosen: a single
+    lucky seed must not decide the default.
     """
-    verdicts: dict[float, list[bool]] = {}
-    for weight, collapsed in runs:
-        verdicts.setdefault(float(weight), []).append(not collapsed)
-    safe = [weight for weight, passed in verdicts.items() if all(passed)]
+    seeds: dict[float, set[int]] = {}
+    passed: dict[float, bool] = {}
+    for weight, seed, collapsed in runs:
+        seeds.setdefault(float(weight), set()).add(int(seed))
+        passed[float(weight)] = passed.get(float(weight), True) and not collapsed
+    every_seed = set().union(*seeds.values()) if seeds else set()
+    safe = [w for w in seeds if passed[w] and seeds[w] == every_seed]
     return min(safe) if safe else None
 
 

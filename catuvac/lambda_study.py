@@ -103,13 +103,15 @@ def study_table(
 
 
 def selected_lambda(table: pd.DataFrame) -> pd.DataFrame:
-    """Per dataset, cluster count and method: the lowest lambda whose every seed avoids
-    collapse on the training clips (NaN where no lambda of the grid does). Runs of the
+    """Per dataset, cluster count and method: the lowest lambda run on every seed of the
+    study whose runs all avoid collapse on the training clips
+    (:func:`~catuvac.collapse.lowest_safe_lambda`; NaN where no lambda qualifies). Runs of the
     batch-marginal alternative, if the table has them, take no part."""
     rows = []
     paper_rule = table[table["marginal weight"] == 0]
     for (dataset, clusters, method), group in paper_rule.groupby(["dataset", "clusters", "method"]):
-        chosen = lowest_safe_lambda(zip(group["lambda"], group["collapsed"], strict=True))
+        verdicts = zip(group["lambda"], group["seed"], group["collapsed"], strict=True)
+        chosen = lowest_safe_lambda(verdicts)
         rows.append(
             {
                 "dataset": dataset,
@@ -123,9 +125,28 @@ def selected_lambda(table: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+DEFAULT_FROM = "Cat. UVAC"
+
+
+def study_defaults(table: pd.DataFrame) -> dict[str, float]:
+    """Per dataset, the lambda the study makes its default: the largest of the lambdas
+    :func:`selected_lambda` chooses for Cat. UVAC over the dataset's cluster counts, i.e.
+    the lowest lambda that avoids collapse at every one of them. A dataset where some
+    cluster count has no safe lambda yet is left out."""
+    chosen = selected_lambda(table)
+    chosen = chosen[chosen["method"] == DEFAULT_FROM]
+    return {
+        dataset: float(rows["chosen lambda"].max())
+        for dataset, rows in chosen.groupby("dataset")
+        if rows["chosen lambda"].notna().all()
+    }
+
+
 def format_study(table: pd.DataFrame) -> str:
     """The study's runs and its selection as Markdown, for the command line."""
     if table.empty:
         return "no lambda-study runs stored yet (catuvac lambda-study trains them)"
     runs = table.to_markdown(index=False, floatfmt=".3f")
-    return f"{runs}\n\n{selected_lambda(table).to_markdown(index=False, floatfmt='g')}"
+    selection = selected_lambda(table).to_markdown(index=False, floatfmt="g")
+    defaults = ", ".join(f"{d} {w:g}" for d, w in study_defaults(table).items()) or "none yet"
+    return f"{runs}\n\n{selection}\n\ndefault lambda per dataset (Cat. UVAC): {defaults}"

@@ -13,6 +13,7 @@ from catuvac.atomic import atomic_write_bytes, write_json
 from catuvac.baselines import KMeansBaseline
 from catuvac.collapse import TRAIN_CLUSTERS_KEY, cluster_spread
 from catuvac.data import canonical_name
+from catuvac.defaults import ELBO_LAMBDA, default_lambda
 from catuvac.elbo import LAMBDA_PLACEMENTS
 from catuvac.errors import ConfigError, ResultExistsError, unknown_option
 from catuvac.evaluation import embed, own_space, score
@@ -33,14 +34,6 @@ PAPER_CLUSTERS = {
     "us8k": (10, 5),
     "tau2019": (10, 5),
 }
-# lambda per dataset: the paper's two values are lost; these are this project's defaults.
-DEFAULT_LAMBDA = {
-    "audiomnist": 1.0,
-    "arabic-digits": 1.0,
-    "fsdd": 1.0,
-    "us8k": 1.0,
-    "tau2019": 1.0,
-}
 
 
 @dataclass(frozen=True)
@@ -55,7 +48,7 @@ class RunSpec:
     seed: int
     profile: str
     tau_end: float = 0.5
-    lambda_weight: float | None = None  # None: the dataset's DEFAULT_LAMBDA
+    lambda_weight: float | None = None  # None: the dataset's default (catuvac.defaults)
     lambda_placement: str = "kl_y"
     speaker_norm: bool = False
     marginal_weight: float = 0.0
@@ -67,19 +60,26 @@ class RunSpec:
             raise unknown_option("lambda placement", self.lambda_placement, LAMBDA_PLACEMENTS)
 
     @property
+    def weight(self) -> float:
+        """The lambda this spec trains with: its own, else the dataset's default."""
+        return default_lambda(self.dataset) if self.lambda_weight is None else self.lambda_weight
+
+    @property
     def name(self) -> str:
         """File stem; the temperature appears only for Cat. UVAC, the one method it affects,
-        lambda only when a trained method departs from the default setting, ``-marginal<w>``
-        for a weighted batch-marginal KL, and ``-spknorm`` for features normalised per
-        speaker."""
+        lambda for a trained method whenever it is named or is not the ELBO's own weight 1
+        (so runs at a default lambda chosen later never take the names of the runs trained
+        at lambda = 1 before it), ``-marginal<w>`` for a weighted batch-marginal KL, and
+        ``-spknorm`` for features normalised per speaker."""
         tau = f"-tau{self.tau_end:g}" if self.method == "catuvac" else ""
-        custom = self.lambda_weight is not None or self.lambda_placement != "kl_y"
+        custom = (
+            self.lambda_weight is not None
+            or self.lambda_placement != "kl_y"
+            or self.weight != ELBO_LAMBDA
+        )
         lam = ""
         if custom and self.method in ("uvac", "catuvac"):
-            weight = (
-                DEFAULT_LAMBDA[self.dataset] if self.lambda_weight is None else self.lambda_weight
-            )
-            lam = f"-lambda{weight:g}-{self.lambda_placement}"
+            lam = f"-lambda{self.weight:g}-{self.lambda_placement}"
         if self.marginal_weight and self.method in ("uvac", "catuvac"):
             lam += f"-marginal{self.marginal_weight:g}"
         speaker = "-spknorm" if self.speaker_norm else ""
@@ -98,13 +98,12 @@ class RunSpec:
 def model_config(spec: RunSpec, data: PreparedData) -> ModelConfig:
     """The model a spec trains, on the dataset's input shape."""
     _, n_freq, n_frames = data.feature_config.shape
-    weight = DEFAULT_LAMBDA[spec.dataset] if spec.lambda_weight is None else spec.lambda_weight
     return ModelConfig(
         spec.method,
         n_freq,
         n_frames,
         spec.n_clusters,
-        lambda_weight=weight,
+        lambda_weight=spec.weight,
         lambda_placement=spec.lambda_placement,
         marginal_weight=spec.marginal_weight,
     )

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
+from catuvac.defaults import ELBO_LAMBDA, default_lambda
 from catuvac.metrics import INTERNAL_METRIC_NAMES, METRIC_NAMES, internal_metrics
 
 METHOD_NAMES = {
@@ -250,7 +251,15 @@ def seed_table(records: Iterable[dict], space: str = "own") -> pd.DataFrame:
         row["clusters_used"] = [clusters_used(r["cluster_sizes"]) for r in ordered]
         row["device"] = devices_of(runs)
         method_order = _METHOD_ORDER.get(method, 99)
-        row["_order"] = (profile, dataset, -k, method_order, tau or 0.0, speaker_norm)
+        row["_order"] = (
+            profile,
+            dataset,
+            -k,
+            method_order,
+            weight or 0.0,
+            tau or 0.0,
+            speaker_norm,
+        )
         rows.append(row)
     if not rows:
         return pd.DataFrame()
@@ -317,49 +326,57 @@ def describe_records(records: Sequence[dict]) -> str:
     )
 
 
-def default_setting(records: Iterable[dict]) -> list[dict]:
-    """The records of the paper's Table I setting: Cat. UVAC at the final temperature 0.5
-    and every trained model with the dataset's default lambda on the categorical KL
-    (``catuvac.reproduce.DEFAULT_LAMBDA``), on features not normalised per speaker.
-    Temperature, lambda and speaker-normalisation studies stored beside them are left out,
-    and so are runs that name their lambda explicitly (the lambda study's), even at the
-    default value."""
-
-    def at_paper_tau(record: dict) -> bool:
-        spec = record["spec"]
-        return spec["method"] != "catuvac" or spec.get("tau_end", 0.5) == 0.5
-
-    return [record for record in records if trained_as_default(record) and at_paper_tau(record)]
-
-
-def trained_as_default(record: dict) -> bool:
-    """Whether a record's model had the default training setting: the dataset's default
-    lambda on the categorical KL, not named explicitly (a lambda-study run names it even
-    at the default), no batch-marginal term, features not normalised per speaker.
-    K-means and labels records pass unless normalised per speaker."""
+def plain_setting(record: dict) -> bool:
+    """Whether a record has the paper's setting apart from lambda: Cat. UVAC at the final
+    temperature 0.5, no batch-marginal term, features not normalised per speaker."""
     spec = record["spec"]
     return (
-        has_default_lambda(record)
-        and spec.get("lambda_weight") is None
+        (spec["method"] != "catuvac" or spec.get("tau_end", 0.5) == 0.5)
         and not spec.get("marginal_weight", 0.0)
         and not speaker_norm_of(record)
     )
 
 
-def has_default_lambda(record: dict) -> bool:
-    """Whether a record used its dataset's default lambda on the categorical KL
-    (``catuvac.reproduce.DEFAULT_LAMBDA``); K-means and labels, which have none, do."""
-    from catuvac.reproduce import DEFAULT_LAMBDA
-
+def at_elbo_weight(record: dict) -> bool:
+    """A run trained at the ELBO's own weight, lambda = 1 on the categorical KL, without
+    naming it (the project's default before the lambda study; the study's own run at
+    lambda = 1 names it and is left out, so no seed counts twice). K-means and labels,
+    which have no lambda, pass."""
     setting = lambda_of(record)
-    default = (float(DEFAULT_LAMBDA.get(record["spec"]["dataset"], 1.0)), "kl_y")
-    return setting is None or setting == default
+    return setting is None or (
+        setting == (ELBO_LAMBDA, "kl_y") and record["spec"].get("lambda_weight") is None
+    )
+
+
+def at_chosen_lambda(record: dict) -> bool:
+    """A run trained at its dataset's default lambda on the categorical KL, the one the
+    lambda study chose (:mod:`catuvac.defaults`), named or not. K-means and labels pass."""
+    setting = lambda_of(record)
+    return setting is None or setting == (default_lambda(record["spec"]["dataset"]), "kl_y")
+
+
+def default_setting(records: Iterable[dict]) -> list[dict]:
+    """The records of the project's default setting: :func:`plain_setting` at the lambda
+    the study chose for each dataset."""
+    return [r for r in records if plain_setting(r) and at_chosen_lambda(r)]
+
+
+def elbo_weight_setting(records: Iterable[dict]) -> list[dict]:
+    """The records of the paper's setting at lambda = 1: :func:`plain_setting` trained
+    before the lambda study (every ``paper`` profile run so far)."""
+    return [r for r in records if plain_setting(r) and at_elbo_weight(r)]
+
+
+def table_setting(records: Iterable[dict]) -> list[dict]:
+    """Table I's records: :func:`plain_setting` at lambda = 1 and at the chosen lambda, so
+    that each trained method shows a row per lambda."""
+    return [r for r in records if plain_setting(r) and (at_elbo_weight(r) or at_chosen_lambda(r))]
 
 
 def cluster_use_table(records: Iterable[dict]) -> pd.DataFrame:
-    """One row per trained run (with its final temperature and device): how many of its
-    clusters the test clips use, and the largest cluster's share (1.0 is total collapse),
-    from the stored cluster sizes."""
+    """One row per trained run (with its final temperature, lambda and device): how many
+    of its clusters the test clips use, and the largest cluster's share (1.0 is total
+    collapse), from the stored cluster sizes."""
     rows = []
     for record in records:
         if lambda_of(record) is None:
@@ -371,6 +388,7 @@ def cluster_use_table(records: Iterable[dict]) -> pd.DataFrame:
                 "clusters": spec["n_clusters"],
                 "method": METHOD_NAMES[spec["method"]],
                 "tau_end": spec.get("tau_end") if spec["method"] == "catuvac" else None,
+                "lambda": lambda_of(record)[0],
                 "seed": spec["seed"],
                 "device": device_label(record["environment"]["device"]),
                 "clusters_used": summary["clusters_used"],
@@ -379,9 +397,19 @@ def cluster_use_table(records: Iterable[dict]) -> pd.DataFrame:
         )
     if not rows:
         return pd.DataFrame()
-    keys = ["dataset", "clusters", "method", "tau_end", "seed"]
-    order = [True, False, True, True, True]
+    keys = ["dataset", "clusters", "method", "tau_end", "lambda", "seed"]
+    order = [True, False, True, True, True, True]
     return pd.DataFrame(rows).sort_values(keys, ascending=order, kind="stable")
+
+
+def tau_sweep_runs(records: Iterable[dict]) -> list[dict]:
+    """The Cat. UVAC runs temperature sweeps are made of: lambda = 1 (every sweep was
+    trained before the lambda study), no batch-marginal term, features as extracted."""
+    return [
+        r
+        for r in select(records, method="catuvac")
+        if at_elbo_weight(r) and not r["spec"].get("marginal_weight") and not speaker_norm_of(r)
+    ]
 
 
 def stored_tau_sweeps(
@@ -389,13 +417,13 @@ def stored_tau_sweeps(
 ) -> tuple[str | None, dict[tuple[str, int], dict[str, pd.DataFrame]]]:
     """The stored final-temperature sweeps of Cat. UVAC, at the longest profile that has one.
 
-    A sweep is a (dataset, clusters) cell trained at two or more final temperatures with
-    the default lambda. Returns that profile (None when no sweep exists) and, per cell,
+    A sweep is a (dataset, clusters) cell trained at two or more final temperatures at
+    lambda = 1. Returns that profile (None when no sweep exists) and, per cell,
     :func:`seed_table` rows in each space, one row per temperature.
     """
     from catuvac.reproduce import largest_profile
 
-    runs = [r for r in select(records, method="catuvac") if trained_as_default(r)]
+    runs = tau_sweep_runs(records)
     temperatures: dict[tuple[str, str, int], set[float]] = defaultdict(set)
     for record in runs:
         spec = record["spec"]

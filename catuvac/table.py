@@ -7,11 +7,11 @@ from catuvac.metrics import METRIC_NAMES
 from catuvac.reproduce import load_results
 from catuvac.summaries import (
     METHOD_NAMES,
-    default_setting,
     device_label,
     format_seed_table,
     seed_table,
     select,
+    table_setting,
 )
 
 # The paper's Table I as published (arXiv 2504.07652). Rows marked * in the paper are
@@ -71,23 +71,31 @@ def paper_row(dataset: str, clusters: int, method_label: str) -> tuple | None:
 def table_one(
     records: list[dict] | None = None, space: str = "own", profile: str | None = None
 ) -> pd.DataFrame:
-    """Our Table I setting (tau 0.5, default lambda) at one profile, seeds aggregated."""
+    """Our Table I setting (tau 0.5; the VAEs at lambda = 1 and at the chosen lambda) at
+    one profile, seeds aggregated."""
     records = load_results() if records is None else records
-    return seed_table(default_setting(select(records, profile=profile)), space)
+    return seed_table(table_setting(select(records, profile=profile)), space)
+
+
+def lambda_text(weight: float) -> str:
+    """A row's lambda as the table prints it: empty for methods that have none."""
+    return "" if pd.isna(weight) else f"{weight:g}"
 
 
 def side_by_side(
     records: list[dict] | None = None, space: str = "own", profile: str | None = None
 ) -> pd.DataFrame:
-    """Each of our rows (mean ± std over seeds) followed by the paper's row for that cell."""
+    """Each of our rows (mean ± std over seeds; the VAEs once per lambda) followed by the
+    paper's row for that cell."""
     ours = table_one(records, space, profile)
     if ours.empty:
         return ours
     shown = format_seed_table(ours, with_clusters_used=True).rename(
         columns={"accuracy (%)": COLUMN_LABELS["accuracy"], **COLUMN_LABELS}
     )
+    cells = list(zip(ours["dataset"], ours["clusters"], ours["method"], strict=True))
     rows = []
-    for (_, row), (_, text) in zip(ours.iterrows(), shown.iterrows(), strict=True):
+    for i, ((_, row), (_, text)) in enumerate(zip(ours.iterrows(), shown.iterrows(), strict=True)):
         base = {"dataset": row["dataset"], "clusters": row["clusters"], "method": row["method"]}
         trained = "" if pd.isna(row["epochs"]) else f", {int(row['epochs'])} ep"
         seeds = f", {int(row['seeds'])} seeds" if row["seeds"] > 1 else ", 1 seed"
@@ -95,12 +103,14 @@ def side_by_side(
             {
                 **base,
                 "source": f"ours ({row['profile']}{trained}{seeds}, {device_label(row['device'])})",
+                "lambda": lambda_text(row["lambda"]),
                 "clusters used": text["clusters used"],
                 **{c: text[c] for c in COLUMN_LABELS.values()},
             }
         )
+        last_of_cell = i + 1 == len(cells) or cells[i + 1] != cells[i]
         paper = paper_row(row["dataset"], row["clusters"], row["method"])
-        if paper is not None:
+        if paper is not None and last_of_cell:
             counterpart = PAPER_COUNTERPART.get(row["dataset"], row["dataset"])
             values = ["–" if v is None else f"{v:.2f}" for v in paper]
             # K-means and the labels train nothing: only the VAEs' rows have epochs.
@@ -109,6 +119,7 @@ def side_by_side(
                 {
                     **base,
                     "source": f"paper ({counterpart}{epochs})",
+                    "lambda": "",
                     "clusters used": "",
                     **dict(zip(COLUMN_LABELS.values(), values, strict=True)),
                 }
@@ -123,6 +134,7 @@ def run_scale(records: list[dict] | None = None, profile: str | None = None) -> 
         return ours
     columns = ["dataset", "clusters", "method", "train_clips", "test_clips", "epochs", "seeds"]
     frame = ours[columns].fillna({"epochs": 0}).astype({"epochs": int})
+    frame.insert(3, "lambda", ours["lambda"].map(lambda_text))
     return frame.assign(device=ours["device"].map(device_label))
 
 
@@ -141,6 +153,7 @@ def differences(
             "dataset": f"{row['dataset']} vs {counterpart}",
             "clusters": row["clusters"],
             "method": row["method"],
+            "lambda": lambda_text(row["lambda"]),
         }
         for metric, published in zip(METRIC_NAMES, paper, strict=True):
             mean = row[f"{metric}_mean"] * (100.0 if metric == "accuracy" else 1.0)

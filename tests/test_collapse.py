@@ -50,9 +50,16 @@ def test_flat_q_piled_by_argmax_is_collapsed():
 def test_lowest_safe_lambda_needs_every_seed():
     ok = ClusterSpread(10, 10, 0.15, 0.95)
     bad = ClusterSpread(10, 3, 0.65, 0.5)
-    runs = [(1.0, bad), (10.0, ok), (10.0, bad), (100.0, ok), (100.0, ok), (1000.0, ok)]
-    assert lowest_safe_lambda((w, spread.collapsed) for w, spread in runs) == 100.0
-    assert lowest_safe_lambda([(1.0, bad.collapsed)]) is None
+    runs = [(1.0, 0, bad), (10.0, 0, ok), (10.0, 1, bad), (100.0, 0, ok), (100.0, 1, ok)]
+    runs += [(1000.0, 0, ok)]
+    assert lowest_safe_lambda((w, s, spread.collapsed) for w, s, spread in runs) == 100.0
+    assert lowest_safe_lambda([(1.0, 0, bad.collapsed)]) is None
+
+
+def test_lowest_safe_lambda_skips_a_lambda_not_run_on_every_seed():
+    ok = ClusterSpread(10, 10, 0.15, 0.95)
+    runs = [(100.0, 0, ok), (1000.0, 0, ok), (1000.0, 1, ok), (1000.0, 2, ok)]
+    assert lowest_safe_lambda((w, s, spread.collapsed) for w, s, spread in runs) == 1000.0
 
 
 def test_criterion_in_words_names_the_thresholds():

@@ -10,6 +10,7 @@ import pytest
 from catuvac.data import load
 from catuvac.data.fixtures import write_tau_fixture
 from catuvac.data.tau2019 import SCENES
+from catuvac.defaults import default_lambda
 from catuvac.experiment import SUBSET_SEED, files_digest
 from catuvac.summaries import (
     background_share,
@@ -21,6 +22,7 @@ from catuvac.summaries import (
     default_setting,
     describe_records,
     effective_clusters,
+    elbo_weight_setting,
     examples_per_cluster,
     format_seed_table,
     history_frame,
@@ -34,6 +36,7 @@ from catuvac.summaries import (
     speaker_experiment,
     stored_tau_sweeps,
     stored_test_clips,
+    table_setting,
     temperature_sweep,
     toy_softmax_clusters,
     usage_entropy,
@@ -177,26 +180,25 @@ def test_metric_values_and_selection():
     assert describe_records([]) == "no stored results"
 
 
-def test_default_setting_leaves_out_studies():
+def test_settings_split_runs_by_lambda_and_leave_out_studies():
     hot = _record("catuvac", 0, 0.5, 0.9)
     hot["spec"]["tau_end"] = 2.0
     heavy = _record("catuvac", 0, 0.5, 0.9, lam=10.0)
     per_speaker = _record("kmeans", 0, 0.5, 0.9, spk=True)
-    study_at_default = _record("catuvac", 0, 0.5, 0.9)
-    study_at_default["spec"]["lambda_weight"] = 1.0  # the lambda study's run at lambda = 1
-    chosen = default_setting(
-        [
-            *RECORDS,
-            hot,
-            heavy,
-            per_speaker,
-            study_at_default,
-            _record("kmeans", 2, 0.1, 0.1, spk=False),
-        ]
-    )
-    assert len(chosen) == len(RECORDS) + 1
-    assert hot not in chosen and heavy not in chosen and per_speaker not in chosen
-    assert study_at_default not in chosen
+    study_at_one = _record("catuvac", 0, 0.5, 0.9)
+    study_at_one["spec"]["lambda_weight"] = 1.0  # the lambda study's run at lambda = 1
+    chosen = _record("catuvac", 0, 0.5, 0.9, lam=default_lambda("fsdd"))
+    chosen["spec"]["lambda_weight"] = default_lambda("fsdd")  # named or not, it counts
+    records = [*RECORDS, hot, heavy, per_speaker, study_at_one, chosen]
+    unweighted = elbo_weight_setting(records)
+    assert len(unweighted) == len(RECORDS)
+    assert not {id(r) for r in (hot, heavy, per_speaker, study_at_one)} & {
+        id(r) for r in unweighted
+    }
+    default = default_setting(records)
+    assert [r["spec"]["method"] for r in default].count("catuvac") == 1 and chosen in default
+    table = table_setting(records)
+    assert len(table) == len(RECORDS) + 1 and heavy not in table and study_at_one not in table
 
 
 def test_speaker_norm_runs_are_a_setting_of_their_own():

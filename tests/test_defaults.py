@@ -1,0 +1,22 @@
+"""The default lambdas are the ones the stored lambda study selects, without labels."""
+
+import pytest
+
+from catuvac.defaults import DEFAULT_LAMBDA, default_lambda
+from catuvac.errors import UnknownOptionError
+from catuvac.lambda_study import study_defaults, study_table
+from catuvac.reproduce import load_results
+
+
+def test_defaults_are_what_the_stored_cpu_study_selects():
+    selected = study_defaults(study_table(load_results(), profile="cpu"))
+    assert {"us8k", "fsdd", "arabic-digits"} <= set(selected)
+    for dataset, weight in selected.items():
+        assert DEFAULT_LAMBDA[dataset] == weight, dataset
+
+
+def test_datasets_without_a_study_take_their_paper_group_value():
+    assert default_lambda("tau2019") == default_lambda("us8k")
+    assert default_lambda("audiomnist") == default_lambda("arabic-digits")
+    with pytest.raises(UnknownOptionError):
+        default_lambda("timit")
