@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-export CATUVAC_DATA ?= $(abspath ../shared/data)
+# CATUVAC_DATA, when unset, is ../shared/data: the library's default (catuvac/paths.py).
 
 .PHONY: book test lint unit notebooks html browser clean
 

@@ -5,10 +5,15 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
+#: Where the data are when ``CATUVAC_DATA`` is not set: ``shared/data`` beside the
+#: repository (the offline copies). The Makefile, ``.ci/run`` and the tests use this too.
+DEFAULT_DATA_ROOT = PROJECT_ROOT.parent / "shared" / "data"
+
 
 def data_root() -> Path:
-    """Root folder holding one subfolder per dataset (``CATUVAC_DATA``, default ``./data``)."""
-    return Path(os.environ.get("CATUVAC_DATA", PROJECT_ROOT / "data")).expanduser().resolve()
+    """Root folder holding one subfolder per dataset (``CATUVAC_DATA``, default
+    :data:`DEFAULT_DATA_ROOT`, ``../shared/data`` from the repository)."""
+    return Path(os.environ.get("CATUVAC_DATA", DEFAULT_DATA_ROOT)).expanduser().resolve()
 
 
 def cache_dir() -> Path:

@@ -12,6 +12,7 @@ import torch
 from threadpoolctl import threadpool_limits
 
 from catuvac.data.fixtures import write_arabic_digits_fixture, write_tau_fixture
+from catuvac.paths import data_root
 
 WriteWav = Callable[..., Path]
 
@@ -42,9 +43,9 @@ def one_thread():
 
 @pytest.fixture(scope="session")
 def offline_data() -> Path:
-    """The offline data root: ``CATUVAC_DATA`` if set, else ``<repo>/../shared/data``."""
-    default = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-    root = Path(os.environ.get("CATUVAC_DATA", default))
+    """The offline data root: ``CATUVAC_DATA`` if set, else the library's default
+    (:data:`catuvac.paths.DEFAULT_DATA_ROOT`, ``<repo>/../shared/data``)."""
+    root = data_root()
     if not root.is_dir():
         message = f"offline data folder {root} is missing (set CATUVAC_DATA)"
         if os.environ.get("CI") == "true":
