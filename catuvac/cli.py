@@ -14,24 +14,28 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from catuvac.data import canonical_name, dataset_names
+from catuvac.data import canonical_name, dataset_dir, dataset_names, how_to_get, load
+from catuvac.data.download import download_dataset
+from catuvac.defaults import default_lambda
 from catuvac.elbo import LAMBDA_PLACEMENTS
 from catuvac.errors import CatuvacError, ConfigError, UnknownOptionError
 from catuvac.evaluation import SPACES
-from catuvac.lambda_study import LAMBDA_GRID
+from catuvac.experiment import prepare_data
+from catuvac.lambda_study import LAMBDA_GRID, format_study, study_specs, study_table
+from catuvac.models import ModelConfig
 from catuvac.models.base import METHODS
 from catuvac.profiles import DEFAULT_PROFILE, PROFILES, get_profile
-from catuvac.reproduce import RESULT_METHODS
+from catuvac.reproduce import RESULT_METHODS, evaluate_run_dir, grid, run_missing, write_run_info
+from catuvac.results import load_results
 from catuvac.schedules import SCHEDULE_SHAPES
-from catuvac.table import TABLE_FORMATS
+from catuvac.table import TABLE_FORMATS, results_table
+from catuvac.train import TrainConfig, train
 
 BAD_INPUT = 2  # argparse's own exit code for a bad command line
 FAILURE = 1
 
 
 def cmd_datasets(args: argparse.Namespace) -> None:
-    from catuvac.data import dataset_dir, how_to_get, load
-
     for name in dataset_names():
         try:
             data = load(name)
@@ -42,18 +46,10 @@ def cmd_datasets(args: argparse.Namespace) -> None:
 
 
 def cmd_download(args: argparse.Namespace) -> None:
-    from catuvac.data.download import download_dataset
-
     print(download_dataset(args.name))
 
 
 def cmd_train(args: argparse.Namespace) -> None:
-    from catuvac.defaults import default_lambda
-    from catuvac.experiment import prepare_data
-    from catuvac.models import ModelConfig
-    from catuvac.reproduce import write_run_info
-    from catuvac.train import TrainConfig, train
-
     profile = get_profile(args.profile)
     data = prepare_data(args.dataset, profile)
     _, n_freq, n_frames = data.feature_config.shape
@@ -83,14 +79,10 @@ def cmd_train(args: argparse.Namespace) -> None:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> None:
-    from catuvac.reproduce import evaluate_run_dir
-
     print(json.dumps(evaluate_run_dir(args.run_dir), indent=2))
 
 
 def cmd_reproduce(args: argparse.Namespace) -> None:
-    from catuvac.reproduce import grid, run_missing
-
     profile = get_profile(args.profile)
     specs = grid(
         args.datasets,
@@ -108,9 +100,6 @@ def cmd_reproduce(args: argparse.Namespace) -> None:
 
 
 def cmd_lambda_study(args: argparse.Namespace) -> None:
-    from catuvac.lambda_study import format_study, study_specs, study_table
-    from catuvac.reproduce import load_results, run_missing
-
     profile = get_profile(args.profile)
     specs = study_specs(args.datasets, args.methods, args.seeds, profile, args.clusters, args.grid)
     if not args.select_only:
@@ -119,8 +108,6 @@ def cmd_lambda_study(args: argparse.Namespace) -> None:
 
 
 def cmd_table(args: argparse.Namespace) -> None:
-    from catuvac.table import results_table
-
     print(results_table(args.profile, args.format, args.space))
 
 

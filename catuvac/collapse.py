@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from catuvac.summaries import usage_entropy, usage_summary
+from catuvac.usage import usage_entropy, usage_summary
 
 MIN_USED_FRACTION = 0.8
 MAX_SHARE_ABOVE_FAIR = 0.2

@@ -21,8 +21,8 @@ import pandas as pd
 
 from catuvac.collapse import lowest_safe_lambda, train_spread_of
 from catuvac.profiles import Profile
-from catuvac.reproduce import RunSpec, grid, load_arrays
-from catuvac.summaries import METHOD_NAMES, lambda_of
+from catuvac.reproduce import RunSpec, grid
+from catuvac.results import METHOD_NAMES, Record, as_result
 
 LAMBDA_GRID = (1.0, 10.0, 100.0, 1000.0, 10000.0)
 PLACEMENT = "kl_y"
@@ -45,7 +45,7 @@ def study_specs(
     return sorted(specs, key=lambda spec: spec.dataset)
 
 
-def is_study_run(record: dict, with_marginal: bool = False) -> bool:
+def is_study_run(record: Record, with_marginal: bool = False) -> bool:
     """A Cat. UVAC or UVAC run with an explicit lambda on the categorical KL (a study run)
     or, with ``with_marginal``, also one with a batch-marginal weight (this project's
     alternative); either at the paper's final temperature, on features as extracted."""
@@ -63,36 +63,36 @@ def is_study_run(record: dict, with_marginal: bool = False) -> bool:
 
 
 def study_table(
-    records: Iterable[dict], profile: str | None = None, with_marginal: bool = False
+    records: Iterable[Record], profile: str | None = None, with_marginal: bool = False
 ) -> pd.DataFrame:
     """One row per study run: the training-clip spread the selection uses, and, marked
     apart, the test-clip accuracy and NMI it does not use. ``with_marginal`` adds the runs
     of this project's batch-marginal alternative (column ``marginal weight``)."""
     rows = []
-    for record in records:
-        if not is_study_run(record, with_marginal):
+    for result in map(as_result, records):
+        if not is_study_run(result, with_marginal):
             continue
-        if profile and record["profile"]["name"] != profile:
+        if profile and result.profile_name != profile:
             continue
-        spec, spread = record["spec"], train_spread_of(record)
-        test_probs = load_arrays(record)["cluster_probs"]
+        spread = train_spread_of(result)
+        test_probs = result.arrays()["cluster_probs"]
         rows.append(
             {
-                "dataset": spec["dataset"],
-                "profile": record["profile"]["name"],
-                "method": METHOD_NAMES[spec["method"]],
-                "clusters": spec["n_clusters"],
-                "lambda": lambda_of(record)[0],
-                "marginal weight": spec.get("marginal_weight", 0.0),
-                "seed": spec["seed"],
+                "dataset": result.dataset,
+                "profile": result.profile_name,
+                "method": METHOD_NAMES[result.method],
+                "clusters": result.n_clusters,
+                "lambda": result.lambda_setting[0],
+                "marginal weight": result.marginal_weight,
+                "seed": result.seed,
                 "train clusters used": spread.clusters_used,
                 "train largest share": spread.largest_share,
                 "train marginal entropy": spread.marginal_entropy,
                 "collapsed": spread.collapsed,
-                "final kl_y (nats)": record["history"][-1]["kl_y"],
+                "final kl_y (nats)": result["history"][-1]["kl_y"],
                 "test mean max q(y|x)": float(test_probs.max(axis=1).mean()),
-                "test accuracy (not used)": record["metrics"].get("accuracy"),
-                "test NMI (not used)": record["metrics"].get("nmi"),
+                "test accuracy (not used)": result["metrics"].get("accuracy"),
+                "test NMI (not used)": result["metrics"].get("nmi"),
             }
         )
     frame = pd.DataFrame(rows)

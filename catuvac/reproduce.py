@@ -9,13 +9,13 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from catuvac.atomic import atomic_write_bytes, write_json
+from catuvac.atomic import write_json
 from catuvac.baselines import KMeansBaseline
 from catuvac.collapse import TRAIN_CLUSTERS_KEY, cluster_spread
 from catuvac.data import canonical_name
 from catuvac.defaults import ELBO_LAMBDA, default_lambda
 from catuvac.elbo import LAMBDA_PLACEMENTS
-from catuvac.errors import ConfigError, ResultExistsError, unknown_option
+from catuvac.errors import ConfigError, unknown_option
 from catuvac.evaluation import embed, own_space, score
 from catuvac.experiment import PreparedData, prepare_data
 from catuvac.features import Normaliser, default_device, feature_config_for
@@ -23,9 +23,9 @@ from catuvac.models import ModelConfig
 from catuvac.paths import results_dir, runs_dir
 from catuvac.profiles import Profile, get_profile
 from catuvac.provenance import environment, git_revision
+from catuvac.results import ARRAYS_KEY, save_result
 from catuvac.train import TrainConfig, load_trained, train
 
-ARRAYS_KEY = "arrays"
 RESULT_METHODS = ("labels", "kmeans", "uvac", "catuvac")
 PAPER_CLUSTERS = {
     "audiomnist": (10,),
@@ -210,57 +210,6 @@ def run_missing(
             written.append(save_result(record, spec.result_path(), overwrite=overwrite))
             print(f"wrote {written[-1]}", flush=True)
     return written
-
-
-def save_result(record: dict, path: Path, overwrite: bool = False) -> Path:
-    """Write a result's JSON and, beside it, its test-set arrays (``.npz``: labels,
-    clusters and, for the VAEs, ``q(y|x)`` and z means) so chapters can plot them later.
-
-    An existing result is an error unless ``overwrite`` is asked for.
-    """
-    if path.exists() and not overwrite:
-        raise ResultExistsError(f"{path} exists; pass overwrite=True (--overwrite) to replace it")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    record = dict(record)
-    arrays = record.pop(ARRAYS_KEY, {})
-
-    def write_arrays(temporary: str) -> None:
-        with open(temporary, "wb") as handle:
-            np.savez_compressed(handle, **arrays)
-
-    atomic_write_bytes(path.with_suffix(".npz"), write_arrays)
-    write_json(path, record)
-    return path
-
-
-def load_arrays(record: dict) -> dict[str, np.ndarray]:
-    """The test-set arrays stored beside a loaded result record."""
-    with np.load(Path(record["path"]).with_suffix(".npz")) as stored:
-        return {name: stored[name] for name in stored.files}
-
-
-def load_results(root: Path | None = None) -> list[dict]:
-    """Every result file under ``root`` (default ``results/``), with its path."""
-    root = root or results_dir()
-    records = []
-    for path in sorted(root.rglob("*.json")):
-        record = json.loads(path.read_text())
-        if "spec" in record and "metrics" in record:
-            record["path"] = str(path)
-            records.append(record)
-    return records
-
-
-def profiles_by_epochs(records: list[dict]) -> list[str]:
-    """The profiles among ``records``, from the fewest training epochs to the most."""
-    epochs = {r["profile"]["name"]: r["profile"]["epochs"] for r in records}
-    return sorted(epochs, key=epochs.get)
-
-
-def largest_profile(records: list[dict]) -> str | None:
-    """The profile with the most training epochs among ``records`` (None when empty)."""
-    profiles = profiles_by_epochs(records)
-    return profiles[-1] if profiles else None
 
 
 def grid(

@@ -1,18 +1,14 @@
 """Table I: the paper's published numbers beside this project's results, from results/."""
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
 from catuvac.metrics import METRIC_NAMES
-from catuvac.reproduce import load_results
-from catuvac.summaries import (
-    METHOD_NAMES,
-    device_label,
-    format_seed_table,
-    seed_table,
-    select,
-    table_setting,
-)
+from catuvac.results import METHOD_NAMES, Record, device_label, load_results, select
+from catuvac.seed_tables import format_seed_table, seed_table
+from catuvac.settings import table_setting
 
 # The paper's Table I as published (arXiv 2504.07652). Rows marked * in the paper are
 # UVAC-paper numbers. Cat. UVAC's per-row temperature was lost in the text extraction.
@@ -69,12 +65,19 @@ def paper_row(dataset: str, clusters: int, method_label: str) -> tuple | None:
 
 
 def table_one(
-    records: list[dict] | None = None, space: str = "own", profile: str | None = None
+    records: list[Record] | None = None, space: str = "own", profile: str | None = None
 ) -> pd.DataFrame:
     """Our Table I setting (tau 0.5; the VAEs at lambda = 1 and at the chosen lambda) at
     one profile, seeds aggregated."""
     records = load_results() if records is None else records
     return seed_table(table_setting(select(records, profile=profile)), space)
+
+
+def table_one_by_profile(
+    records: list[Record], profiles: Sequence[str], space: str = "own"
+) -> dict[str, pd.DataFrame]:
+    """:func:`table_one` at each of ``profiles``, keyed by profile (in their order)."""
+    return {profile: table_one(records, space, profile) for profile in profiles}
 
 
 def lambda_text(weight: float) -> str:
@@ -83,7 +86,7 @@ def lambda_text(weight: float) -> str:
 
 
 def side_by_side(
-    records: list[dict] | None = None, space: str = "own", profile: str | None = None
+    records: list[Record] | None = None, space: str = "own", profile: str | None = None
 ) -> pd.DataFrame:
     """Each of our rows (mean ± std over seeds; the VAEs once per lambda) followed by the
     paper's row for that cell."""
@@ -127,7 +130,7 @@ def side_by_side(
     return pd.DataFrame(rows)
 
 
-def run_scale(records: list[dict] | None = None, profile: str | None = None) -> pd.DataFrame:
+def run_scale(records: list[Record] | None = None, profile: str | None = None) -> pd.DataFrame:
     """What each dataset's rows were computed on: clips, epochs and seeds per method."""
     ours = table_one(records, "own", profile)
     if ours.empty:
@@ -139,7 +142,7 @@ def run_scale(records: list[dict] | None = None, profile: str | None = None) -> 
 
 
 def differences(
-    records: list[dict] | None = None, space: str = "own", profile: str | None = None
+    records: list[Record] | None = None, space: str = "own", profile: str | None = None
 ) -> pd.DataFrame:
     """Ours minus the paper's, per cell and metric (means over seeds; missing stays empty)."""
     ours = table_one(records, space, profile)

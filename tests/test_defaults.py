@@ -5,7 +5,7 @@ import pytest
 from catuvac.defaults import DEFAULT_LAMBDA, default_lambda
 from catuvac.errors import UnknownOptionError
 from catuvac.lambda_study import study_defaults, study_table
-from catuvac.reproduce import load_results
+from catuvac.results import load_results
 
 
 def test_defaults_are_what_the_stored_cpu_study_selects():

@@ -8,9 +8,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
+from catuvac.overlap import class_profiles  # noqa: E402
+from catuvac.players import audio_table, cluster_audio_table  # noqa: E402
 from catuvac.plots.clusters import (  # noqa: E402
-    audio_table,
-    cluster_audio_table,
     matched_order,
     plot_band_separability,
     plot_class_profiles,
@@ -29,12 +29,8 @@ from catuvac.plots.training import (  # noqa: E402
     plot_usage_comparison,
     plot_usage_heatmap,
 )
-from catuvac.summaries import (  # noqa: E402
-    class_profiles,
-    seed_table,
-    temperature_sweep,
-    toy_softmax_clusters,
-)
+from catuvac.seed_tables import seed_table  # noqa: E402
+from catuvac.toys import temperature_sweep, toy_softmax_clusters  # noqa: E402
 
 HISTORY = [
     {

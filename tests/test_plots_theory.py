@@ -13,6 +13,7 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from catuvac.features import SPOKEN_DIGITS, URBAN_4S  # noqa: E402
 from catuvac.plots import audio, theory  # noqa: E402
+from catuvac.plots.training import plot_temperature_schedules  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -45,9 +46,7 @@ def test_gumbel_plots():
         theory.plot_gumbel_softmax_grid(probs, taus, [probs], [probs])
     ax = theory.plot_gradient_variance(taus, [3.0, 1.0, 0.1])
     assert ax.get_xscale() == "log" and len(ax.lines) == 1
-    ax = theory.plot_temperature_schedules(
-        {"exponential": [1.0, 0.7, 0.5], "linear": [1, 0.75, 0.5]}
-    )
+    ax = plot_temperature_schedules({"exponential": [1.0, 0.7, 0.5], "linear": [1, 0.75, 0.5]})
     assert len(ax.lines) == 2 and ax.get_legend() is not None
 
 

@@ -14,17 +14,14 @@ from catuvac.features import SPOKEN_DIGITS, FeatureCache, Normaliser
 from catuvac.profiles import PROFILES, Profile
 from catuvac.provenance import environment
 from catuvac.reproduce import (
-    ARRAYS_KEY,
     PAPER_CLUSTERS,
     RUN_INFO_NAME,
     RunSpec,
     evaluate_run_dir,
     grid,
-    load_arrays,
-    load_results,
     run,
-    save_result,
 )
+from catuvac.results import ARRAYS_KEY, load_results, save_result
 from catuvac.train import CHECKPOINT_NAME, HISTORY_NAME
 
 SMOKE = PROFILES["smoke"]
@@ -91,7 +88,7 @@ def test_save_result_refuses_to_overwrite(tmp_path):
     assert json.loads(path.read_text())["metrics"] == {"accuracy": 0.9}
     (loaded,) = load_results(tmp_path / "results")
     assert loaded["path"] == str(path)
-    np.testing.assert_array_equal(load_arrays(loaded)["clusters"], [1, 0, 1, 0])
+    np.testing.assert_array_equal(loaded.arrays()["clusters"], [1, 0, 1, 0])
     assert not list(path.parent.glob("*.tmp"))
 
 

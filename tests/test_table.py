@@ -8,13 +8,15 @@ import pytest
 matplotlib.use("Agg")
 
 from catuvac.plots.results import plot_metrics_vs_tau, plot_ours_vs_paper
-from catuvac.summaries import device_label, seed_table
+from catuvac.results import device_label
+from catuvac.seed_tables import seed_table
 from catuvac.table import (
     PAPER_TABLE,
     differences,
     paper_frame,
     run_scale,
     side_by_side,
+    table_one_by_profile,
 )
 
 
@@ -106,7 +108,9 @@ def test_metrics_vs_tau_draws_one_panel_per_metric():
 
 
 def test_ours_vs_paper_draws_the_paper_and_each_profile_per_metric():
-    figure = plot_ours_vs_paper(RECORDS, ["cpu"], metrics=("accuracy", "silhouette"))
+    figure = plot_ours_vs_paper(
+        table_one_by_profile(RECORDS, ["cpu"]), metrics=("accuracy", "silhouette")
+    )
     assert len(figure.axes) == 2
     accuracy = figure.axes[0]
     paper_bars, ours_bars = accuracy.containers[0], accuracy.containers[-1]

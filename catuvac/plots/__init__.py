@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 import matplotlib.pyplot as plt
+import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
@@ -32,3 +33,17 @@ def panel_grid(
     for ax in flat[n:]:
         ax.remove()
     return fig, flat[:n]
+
+
+def axes_for(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
+    """``ax``, or the Axes of a new ``figsize`` figure when none is given."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=figsize)
+    return ax
+
+
+def to_numpy(values: object) -> np.ndarray:
+    """A NumPy array of an array, a list or a (CPU or GPU) tensor."""
+    if hasattr(values, "detach"):
+        values = values.detach().cpu().numpy()
+    return np.asarray(values)

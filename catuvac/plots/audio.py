@@ -15,33 +15,25 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from catuvac.features import FeatureConfig
-from catuvac.plots import PAGE_WIDTH
+from catuvac.plots import PAGE_WIDTH, axes_for, to_numpy
 
 PADDING_COLOUR = "0.6"
 INACTIVE_COLOUR = "tab:red"
 
 
 def _array(values: object) -> np.ndarray:
-    """A NumPy copy of an array or (CPU) tensor with leading size-1 axes dropped."""
-    if hasattr(values, "detach"):
-        values = values.detach().cpu().numpy()
-    array = np.asarray(values)
+    """A NumPy copy of an array or tensor with leading size-1 axes dropped."""
+    array = to_numpy(values)
     while array.ndim > 2 and array.shape[0] == 1:
         array = array[0]
     return array
-
-
-def _axes(ax: Axes | None, figsize: tuple[float, float] = (6.0, 3.0)) -> Axes:
-    if ax is None:
-        _, ax = plt.subplots(figsize=figsize)
-    return ax
 
 
 def plot_waveform(
     waveform: object, rate: int, ax: Axes | None = None, title: str | None = None
 ) -> Axes:
     """Amplitude over time in seconds."""
-    ax = _axes(ax)
+    ax = axes_for(ax, (6.0, 3.0))
     samples = _array(waveform).ravel()
     ax.plot(np.arange(len(samples)) / rate, samples, linewidth=0.6)
     ax.set_xlabel("time (s)")
@@ -69,7 +61,7 @@ def plot_spectrogram(
     vmax: float | None = None,
 ) -> Axes:
     """A ``[F, T]`` (or ``[1, F, T]``) feature image, time in seconds on the x axis."""
-    ax = _axes(ax)
+    ax = axes_for(ax, (6.0, 3.0))
     image = _array(features)
     seconds = image.shape[1] * config.hop_length / config.sample_rate
     bottom, top, label = _frequency_axis(config)
@@ -166,7 +158,7 @@ def plot_mask_overlay(
     unpadded frames), zero-padding is shaded grey and frames dropped by voice-activity
     detection red; without it, every ignored frame is shaded grey.
     """
-    ax = plot_spectrogram(features, config, ax=_axes(ax, (8.0, 3.6)), title=title)
+    ax = plot_spectrogram(features, config, ax=axes_for(ax, (8.0, 3.6)), title=title)
     keep = _array(mask).astype(bool).ravel()
     real = keep if padding_mask is None else _array(padding_mask).astype(bool).ravel()
     frame = config.hop_length / config.sample_rate

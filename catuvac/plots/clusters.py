@@ -6,7 +6,6 @@ Every plot function returns the ``Figure`` (multi-panel) or ``Axes`` it drew on.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
@@ -25,7 +24,7 @@ from catuvac.metrics import (
     matched_confusion,
     unsupervised_accuracy,
 )
-from catuvac.plots import PAGE_WIDTH, panel_grid
+from catuvac.plots import PAGE_WIDTH, axes_for, panel_grid
 
 METRIC_TITLES = {
     "accuracy": "accuracy, % (higher is better)",
@@ -118,8 +117,7 @@ def plot_confusion(
     matrix = matched_confusion(y_true, y_pred).astype(float)
     if normalise:
         matrix = matrix / np.maximum(matrix.sum(axis=1, keepdims=True), 1)
-    if ax is None:
-        _, ax = plt.subplots(figsize=(5.0, 4.4))
+    ax = axes_for(ax, (5.0, 4.4))
     image = ax.imshow(matrix, cmap="Blues", vmin=0, vmax=1 if normalise else None)
     ax.figure.colorbar(
         image, ax=ax, fraction=0.046, label="share of the label" if normalise else "clips"
@@ -213,7 +211,7 @@ def plot_metric_bars(
     ),
     title: str = "",
 ) -> Figure:
-    """Mean ± std over seeds (a :func:`catuvac.summaries.seed_table`) per method and metric,
+    """Mean ± std over seeds (a :func:`catuvac.seed_tables.seed_table`) per method and metric,
     one panel per metric, one bar group per cluster count."""
     fig, axes = panel_grid(len(metrics), 2.9, max_columns=3)
     table = table.assign(method=_bar_labels(table))
@@ -244,7 +242,7 @@ def plot_metric_bars(
 
 def plot_temperature_sweep(sweep: pd.DataFrame, title: str = "") -> Figure:
     """Silhouette, DBI and CHI against the softmax temperature, one line per space
-    (a :func:`catuvac.summaries.temperature_sweep` frame)."""
+    (a :func:`catuvac.toys.temperature_sweep` frame)."""
     fig, axes = panel_grid(len(INTERNAL_METRIC_NAMES), 3.0, max_columns=3)
     for ax, metric in zip(axes, INTERNAL_METRIC_NAMES, strict=True):
         rows = sweep[sweep["metric"] == metric]
@@ -275,9 +273,8 @@ def plot_class_profiles(
     xlabel: str = "frequency bin",
 ) -> Axes:
     """Per class, the mean clip-average spectrum with a ± 1 std band
-    (from :func:`catuvac.summaries.class_profiles`)."""
-    if ax is None:
-        _, ax = plt.subplots(figsize=(PAGE_WIDTH, 3.7))
+    (from :func:`catuvac.overlap.class_profiles`)."""
+    ax = axes_for(ax, (PAGE_WIDTH, 3.7))
     cmap = plt.get_cmap("tab10")
     bins = np.arange(means.shape[1])
     for i, c in enumerate(classes):
@@ -298,9 +295,8 @@ def plot_band_separability(
     xlabel: str = "frequency bin",
 ) -> Axes:
     """Share of the variance of each band's level explained by the class (eta squared),
-    one line per dataset (from :func:`catuvac.summaries.band_separability`)."""
-    if ax is None:
-        _, ax = plt.subplots(figsize=(PAGE_WIDTH, 3.2))
+    one line per dataset (from :func:`catuvac.overlap.band_separability`)."""
+    ax = axes_for(ax, (PAGE_WIDTH, 3.2))
     for name, curve in curves.items():
         ax.plot(np.arange(len(curve)), curve, label=f"{name} (mean {np.mean(curve):.2f})")
     ax.set_ylim(0, 1)
@@ -319,8 +315,7 @@ def plot_class_shares(
     ylabel: str = "share of clips",
 ) -> Axes:
     """One bar per class (the index of ``shares``) with its share in [0, 1]."""
-    if ax is None:
-        _, ax = plt.subplots(figsize=(PAGE_WIDTH, 3.0))
+    ax = axes_for(ax, (PAGE_WIDTH, 3.0))
     ax.bar(range(len(shares)), shares.to_numpy(), color="tab:orange")
     ax.set_xticks(range(len(shares)), list(shares.index), rotation=30, ha="right", fontsize=8)
     ax.set_ylim(0, 1)
@@ -328,55 +323,3 @@ def plot_class_shares(
     ax.set_title(title)
     ax.grid(axis="y", alpha=0.3)
     return ax
-
-
-def audio_table(rows: Mapping[str, Sequence[tuple[str, np.ndarray, int]]]) -> str:
-    """HTML table with one row per group (e.g. a cluster) of ``(caption, waveform, rate)``
-    audio players; display it with ``IPython.display.HTML``."""
-    from IPython.display import Audio
-
-    cells = []
-    for group, clips in rows.items():
-        players = "".join(
-            "<td style='padding:4px'><div style='font-size:small'>"
-            f"{html.escape(caption)}</div>{Audio(wave, rate=rate)._repr_html_()}</td>"
-            for caption, wave, rate in clips
-        )
-        cells.append(f"<tr><th style='padding:4px'>{html.escape(group)}</th>{players}</tr>")
-    return "<table>" + "".join(cells) + "</table>"
-
-
-def cluster_audio_table(
-    clusters: ArrayLike,
-    paths: Sequence[str],
-    captions: Sequence[str],
-    n_per_cluster: int = 2,
-    seed: int = 0,
-    max_seconds: float | None = None,
-) -> str:
-    """HTML audio players for a few clips of each cluster, largest cluster first.
-
-    ``clusters``, ``paths`` and ``captions`` are aligned per clip (e.g. a result's test
-    arrays and its test clips); clips are drawn with
-    :func:`catuvac.summaries.examples_per_cluster` and cut to ``max_seconds`` if given.
-    """
-    from catuvac.audio import read_audio
-    from catuvac.summaries import examples_per_cluster
-
-    assigned = np.asarray(clusters).ravel()
-    if not len(assigned) == len(paths) == len(captions):
-        raise ValueError(
-            f"need one cluster, path and caption per clip; got {len(assigned)}, "
-            f"{len(paths)} and {len(captions)}"
-        )
-    rows = {}
-    for cluster, members in examples_per_cluster(assigned, n_per_cluster, seed).items():
-        clips = []
-        for i in members:
-            wave, rate = read_audio(paths[i])
-            if max_seconds is not None:
-                wave = wave[: int(max_seconds * rate)]
-            clips.append((captions[i], wave, rate))
-        size = int(np.sum(assigned == cluster))
-        rows[f"cluster {cluster} ({size} clip{'' if size == 1 else 's'})"] = clips
-    return audio_table(rows)

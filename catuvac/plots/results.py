@@ -1,7 +1,7 @@
 """Figures of stored results: ours beside the paper's Table I, and metrics against the
 final Gumbel-Softmax temperature."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -9,8 +9,8 @@ import pandas as pd
 
 from catuvac.metrics import METRIC_NAMES
 from catuvac.plots import PAGE_WIDTH
-from catuvac.summaries import device_label
-from catuvac.table import COLUMN_LABELS, PAPER_COUNTERPART, paper_row, table_one
+from catuvac.results import device_label
+from catuvac.table import COLUMN_LABELS, PAPER_COUNTERPART, paper_row
 
 METRIC_DIRECTION = {
     "Accuracy (%)": "higher is better",
@@ -26,7 +26,7 @@ def plot_metrics_vs_tau(
 ) -> plt.Figure:
     """One panel per metric: mean ± std over seeds against the final tau, one line per space.
 
-    ``frames`` maps a space name ("own", "common") to :func:`catuvac.summaries.seed_table`
+    ``frames`` maps a space name ("own", "common") to :func:`catuvac.seed_tables.seed_table`
     rows of Cat. UVAC runs of one dataset and cluster count. Panels wrap after ``columns``
     so that they stay legible in a book's text width.
     """
@@ -64,17 +64,16 @@ def plot_metrics_vs_tau(
 
 
 def plot_ours_vs_paper(
-    records: list[dict],
-    profiles: Sequence[str],
+    tables: Mapping[str, pd.DataFrame],
     metrics: Sequence[str] = ("accuracy", "nmi", "silhouette"),
     clusters: int = 10,
-    space: str = "own",
 ) -> plt.Figure:
     """Bars per method: the paper's value and ours at each profile (mean ± std over seeds).
 
-    One row of panels per dataset that has ``clusters``-cluster results, one panel per metric.
+    ``tables`` maps a profile to its Table I rows
+    (:func:`catuvac.table.table_one_by_profile`). One row of panels per dataset that has
+    ``clusters``-cluster results, one panel per metric.
     """
-    tables = {profile: table_one(records, space, profile) for profile in profiles}
     tables = {p: t[t["clusters"] == clusters] for p, t in tables.items() if not t.empty}
     datasets = sorted({d for t in tables.values() for d in t["dataset"]})
     methods = ["K-means", "UVAC", "Cat. UVAC"]

@@ -67,6 +67,7 @@ def _unbroken(value: object, precision: int) -> str:
 
 def use_book_tables() -> None:
     """Show every DataFrame in this IPython session as :func:`book_table` does."""
+    # IPython comes with the book's extra, not with the library: imported only when used.
     from IPython import get_ipython
 
     shell = get_ipython()

@@ -15,19 +15,11 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch
 
-from catuvac.plots import PAGE_WIDTH
+from catuvac.plots import PAGE_WIDTH, axes_for, to_numpy
 
 
 def _array(values: object) -> np.ndarray:
-    if hasattr(values, "detach"):
-        values = values.detach().cpu().numpy()
-    return np.asarray(values, dtype=float)
-
-
-def _axes(ax: Axes | None, figsize: tuple[float, float] = (6.0, 3.5)) -> Axes:
-    if ax is None:
-        _, ax = plt.subplots(figsize=figsize)
-    return ax
+    return to_numpy(values).astype(float)
 
 
 # --- the ELBO chapter -------------------------------------------------------------------
@@ -40,7 +32,7 @@ def plot_toy_data(
     ax: Axes | None = None,
 ) -> Axes:
     """Samples of the 2-D toy model coloured by their state ``y``; ``points`` are marked."""
-    ax = _axes(ax, (4.5, 4.5))
+    ax = axes_for(ax, (4.5, 4.5))
     x, states = _array(x), np.asarray(states)
     for k in np.unique(states):
         chosen = states == k
@@ -61,7 +53,7 @@ def plot_elbo_gap(
     names: Sequence[str], elbos: Sequence[float], log_px: float, ax: Axes | None = None
 ) -> Axes:
     """The ELBO of several posteriors below the exact ``log p(x)``; each gap is annotated."""
-    ax = _axes(ax, (7.0, 3.8))
+    ax = axes_for(ax, (7.0, 3.8))
     positions = np.arange(len(names))
     elbos = _array(elbos)
     ax.axhline(log_px, color="black", linewidth=1.5, label=r"exact $\log p(x)$")
@@ -95,7 +87,7 @@ def plot_elbo_interpolation(
 
     ``weighted`` optionally adds curves of lambda-weighted objectives, keyed by label.
     """
-    ax = _axes(ax, (6.0, 3.8))
+    ax = axes_for(ax, (6.0, 3.8))
     ax.axhline(log_px, color="black", linewidth=1.5, label=r"exact $\log p(x)$")
     ax.plot(alphas, elbos, marker="o", markersize=3, label=r"ELBO ($\lambda = 1$)")
     for label, values in (weighted or {}).items():
@@ -114,7 +106,7 @@ def plot_category_frequencies(
     probs: object, frequencies: object, ax: Axes | None = None, n_samples: int | None = None
 ) -> Axes:
     """Bars of the categorical probabilities next to empirical Gumbel-Max frequencies."""
-    ax = _axes(ax, (7.0, 3.5))
+    ax = axes_for(ax, (7.0, 3.5))
     probs, frequencies = _array(probs), _array(frequencies)
     classes = np.arange(len(probs))
     ax.bar(classes - 0.2, probs, width=0.4, label=r"probability $\pi_i$")
@@ -175,27 +167,12 @@ def plot_gradient_variance(
     taus: Sequence[float], variances: Sequence[float], ax: Axes | None = None
 ) -> Axes:
     """Variance of the single-sample Gumbel-Softmax gradient against temperature (log-log)."""
-    ax = _axes(ax)
+    ax = axes_for(ax, (6.0, 3.5))
     ax.loglog(taus, variances, marker="o", markersize=4)
     ax.set_xlabel(r"temperature $\tau$")
     ax.set_ylabel("gradient variance")
     ax.set_title("lower temperature, noisier gradients")
     ax.grid(True, which="both", alpha=0.3)
-    return ax
-
-
-def plot_temperature_schedules(
-    schedules: Mapping[str, Sequence[float]], ax: Axes | None = None
-) -> Axes:
-    """Temperature per epoch for each named schedule."""
-    ax = _axes(ax)
-    for name, values in schedules.items():
-        ax.plot(np.arange(len(values)), values, label=name)
-    ax.set_xlabel("epoch")
-    ax.set_ylabel(r"temperature $\tau$")
-    ax.set_title("annealing the Gumbel-Softmax temperature")
-    ax.legend(fontsize="small")
-    ax.grid(True, alpha=0.3)
     return ax
 
 

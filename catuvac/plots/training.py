@@ -6,15 +6,16 @@ Every function returns the ``Figure`` (multi-panel) or ``Axes`` it drew on.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from itertools import cycle
 
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from catuvac.plots import PAGE_WIDTH, panel_grid
+from catuvac.plots import PAGE_WIDTH, axes_for, panel_grid
 from catuvac.schedules import SCHEDULE_SHAPES, learning_rate, temperature
-from catuvac.summaries import history_frame, usage_matrix, usage_summary
+from catuvac.usage import history_frame, usage_matrix, usage_summary
 
 TERM_LABELS = {
     "loss": "weighted loss (negative ELBO)",
@@ -24,6 +25,23 @@ TERM_LABELS = {
 }
 
 
+def plot_temperature_schedules(
+    schedules: Mapping[str, Sequence[float]],
+    ax: Axes | None = None,
+    title: str = "annealing the Gumbel-Softmax temperature",
+) -> Axes:
+    """Temperature per epoch (counted from 1) for each named schedule."""
+    ax = axes_for(ax, (6.0, 3.5))
+    for (name, values), style in zip(schedules.items(), cycle(("-", "--", ":")), strict=False):
+        ax.plot(np.arange(1, len(values) + 1), values, style, label=name)
+    ax.set_title(title)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("temperature τ")
+    ax.legend(title="schedule shape")
+    ax.grid(alpha=0.3)
+    return ax
+
+
 def plot_schedules(
     n_epochs: int = 500,
     tau_start: float = 1.0,
@@ -31,17 +49,15 @@ def plot_schedules(
     lr_start: float = 1e-3,
     lr_end: float = 1e-5,
 ) -> Figure:
-    """The temperature schedule in each shape (left) and the learning rate (right)."""
+    """The temperature schedule in each shape (top) and the learning rate (bottom)."""
     epochs = np.arange(n_epochs)
     fig, (left, right) = plt.subplots(2, 1, figsize=(PAGE_WIDTH, 5.6), layout="constrained")
-    for shape, style in zip(SCHEDULE_SHAPES, ("-", "--"), strict=True):
-        taus = [temperature(e, n_epochs, tau_start, tau_end, shape) for e in epochs]
-        left.plot(epochs + 1, taus, style, label=shape)
-    left.set_title(f"Gumbel-Softmax temperature, {tau_start:.1f} → {tau_end:.1f}")
-    left.set_xlabel("epoch")
-    left.set_ylabel("temperature τ")
-    left.legend(title="schedule shape")
-    left.grid(alpha=0.3)
+    schedules = {
+        shape: [temperature(e, n_epochs, tau_start, tau_end, shape) for e in epochs]
+        for shape in SCHEDULE_SHAPES
+    }
+    title = f"Gumbel-Softmax temperature, {tau_start:.1f} → {tau_end:.1f}"
+    plot_temperature_schedules(schedules, ax=left, title=title)
     rates = [learning_rate(e, n_epochs, lr_start, lr_end) for e in epochs]
     right.plot(epochs + 1, rates, color="tab:green")
     right.set_yscale("log")
@@ -111,8 +127,7 @@ def plot_usage_heatmap(
         counts = counts[index]
     shares = counts / counts.sum(axis=1, keepdims=True)
     n_rows, k = shares.shape
-    if ax is None:
-        _, ax = plt.subplots(figsize=(min(PAGE_WIDTH, 3.0 + 0.4 * k), 1.4 + 0.26 * max(n_rows, 2)))
+    ax = axes_for(ax, (min(PAGE_WIDTH, 3.0 + 0.4 * k), 1.4 + 0.26 * max(n_rows, 2)))
     image = ax.imshow(shares, aspect="auto", cmap="viridis", vmin=0.0, vmax=1.0)
     ax.figure.colorbar(image, ax=ax, label="share of clips", fraction=0.04)
     ax.set_xticks(range(k))

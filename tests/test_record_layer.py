@@ -1,5 +1,6 @@
-"""Cluster usage, seed tables, lambda studies, clip lookup, overlap measures, toy sweeps,
-and the TAU fixture generator (catuvac.summaries, catuvac.data.fixtures)."""
+"""Cluster usage, result records and seed tables, settings, clip lookup, overlap measures,
+toy sweeps, and the TAU fixture generator (catuvac.usage, results, seed_tables, settings,
+stored_clips, overlap, toys, data.fixtures)."""
 
 import math
 
@@ -12,33 +13,26 @@ from catuvac.data.fixtures import write_tau_fixture
 from catuvac.data.tau2019 import SCENES
 from catuvac.defaults import default_lambda
 from catuvac.experiment import SUBSET_SEED, files_digest
-from catuvac.summaries import (
-    background_share,
-    band_separability,
-    class_profiles,
-    cluster_usage,
-    cluster_use_table,
-    clusters_used,
-    default_setting,
+from catuvac.overlap import background_share, band_separability, class_profiles
+from catuvac.results import (
+    Result,
     describe_records,
+    largest_profile,
+    largest_profile_of,
+    profiles_by_epochs,
+    select,
+)
+from catuvac.seed_tables import cluster_use_table, format_seed_table, seed_table, stored_tau_sweeps
+from catuvac.settings import default_setting, elbo_weight_setting, table_setting
+from catuvac.stored_clips import label_and_group_nmi, speaker_experiment, stored_test_clips
+from catuvac.toys import softmax, temperature_sweep, toy_softmax_clusters
+from catuvac.usage import (
+    cluster_usage,
+    clusters_used,
     effective_clusters,
-    elbo_weight_setting,
     examples_per_cluster,
-    format_seed_table,
     history_frame,
     kl_y_decomposition,
-    label_and_group_nmi,
-    largest_profile_of,
-    metric_values,
-    seed_table,
-    select,
-    softmax,
-    speaker_experiment,
-    stored_tau_sweeps,
-    stored_test_clips,
-    table_setting,
-    temperature_sweep,
-    toy_softmax_clusters,
     usage_entropy,
     usage_matrix,
     usage_summary,
@@ -167,7 +161,7 @@ def test_seed_table_means_and_stds():
 
 
 def test_metric_values_and_selection():
-    values = metric_values(RECORDS[4], space="common")
+    values = Result(RECORDS[4]).metric_values(space="common")
     assert np.isnan(values["accuracy"]) and values["silhouette"] == 0.1
     assert len(select(RECORDS, method="catuvac", n_clusters=10)) == 3
     assert len(select(RECORDS, n_clusters=10, method="labels")) == 1
@@ -415,8 +409,6 @@ def test_speaker_experiment_sets_each_feature_setting_apart(offline_data, monkey
 
 
 def test_profiles_are_ordered_by_their_training_epochs():
-    from catuvac.reproduce import largest_profile, profiles_by_epochs
-
     assert profiles_by_epochs(RECORDS) == ["smoke", "cpu"]  # 2 epochs, then 30
     assert largest_profile(RECORDS) == "cpu"
     assert profiles_by_epochs([]) == [] and largest_profile([]) is None
