@@ -90,9 +90,10 @@ class RunSpec:
         root = root or results_dir()
         return root / self.profile / self.dataset / f"k{self.n_clusters}" / f"{self.name}.json"
 
-    def run_dir(self) -> Path:
-        """Checkpoint folder of a trained method."""
-        return runs_dir() / self.profile / self.dataset / f"k{self.n_clusters}" / self.name
+    def run_dir(self, root: Path | None = None) -> Path:
+        """Checkpoint folder of a trained method under ``root`` (default ``runs/``)."""
+        root = root or runs_dir()
+        return root / self.profile / self.dataset / f"k{self.n_clusters}" / self.name
 
 
 def model_config(spec: RunSpec, data: PreparedData) -> ModelConfig:
@@ -128,13 +129,14 @@ def run(
     device: torch.device | None = None,
     progress: bool = True,
     run_dir: Path | None = None,
+    runs_root: Path | None = None,
 ) -> dict:
     """Fit/train the spec's method on the train clips and score it on the test clips.
 
-    Trained methods checkpoint into ``run_dir`` (default :meth:`RunSpec.run_dir`) and
-    resume from it; they run on ``device`` (default: the GPU if there is one), K-means and
-    the labels row on the CPU, and the record says which. ``data`` must be prepared with
-    the spec's ``speaker_norm``.
+    Trained methods checkpoint into ``run_dir`` (default: :meth:`RunSpec.run_dir` under
+    ``runs_root``, itself by default ``runs/``) and resume from it; they run on ``device``
+    (default: the GPU if there is one), K-means and the labels row on the CPU, and the
+    record says which. ``data`` must be prepared with the spec's ``speaker_norm``.
     """
     if data.speaker_norm != spec.speaker_norm:
         raise ConfigError(
@@ -157,7 +159,7 @@ def run(
         own = own_space("kmeans", None, data.test)
     else:
         mcfg, tcfg = model_config(spec, data), train_config(spec, profile)
-        folder = run_dir or spec.run_dir()
+        folder = run_dir or spec.run_dir(runs_root)
         result = train(mcfg, tcfg, data.train, folder, used, progress)
         write_run_info(folder, data, profile, mcfg, tcfg)
         embedding = embed(result.model, data.test)
@@ -193,21 +195,28 @@ def run(
 
 
 def run_missing(
-    specs: list[RunSpec], profile: Profile, overwrite: bool = False, speaker_norm: bool = False
+    specs: list[RunSpec],
+    profile: Profile,
+    overwrite: bool = False,
+    speaker_norm: bool = False,
+    results_root: Path | None = None,
+    runs_root: Path | None = None,
 ) -> list[Path]:
-    """Run every spec whose result file is missing (all with ``overwrite``), one dataset's
-    features prepared once, and write each result as soon as it exists."""
+    """Run every spec whose result file under ``results_root`` (default ``results/``) is
+    missing (all with ``overwrite``), one dataset's features prepared once, and write each
+    result as soon as it exists; checkpoints go under ``runs_root`` (default ``runs/``)."""
     written = []
     for dataset, dataset_specs in groupby(specs, key=lambda s: s.dataset):
-        todo = [s for s in dataset_specs if overwrite or not s.result_path().exists()]
+        todo = [s for s in dataset_specs if overwrite or not s.result_path(results_root).exists()]
         if not todo:
             print(f"{dataset}: every result already exists (--overwrite to redo)")
             continue
         data = prepare_data(dataset, profile, speaker_norm=speaker_norm)
         common = data.common_space()
         for spec in todo:
-            record = run(spec, data, profile, common)
-            written.append(save_result(record, spec.result_path(), overwrite=overwrite))
+            record = run(spec, data, profile, common, runs_root=runs_root)
+            path = spec.result_path(results_root)
+            written.append(save_result(record, path, overwrite=overwrite))
             print(f"wrote {written[-1]}", flush=True)
     return written
 

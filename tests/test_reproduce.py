@@ -69,6 +69,9 @@ def test_result_paths(tmp_path, monkeypatch):
     lam = f"lambda{default_lambda('us8k'):g}-kl_y"
     assert spec.result_path() == tmp_path / f"results/cpu/us8k/k5/catuvac-tau0.3-{lam}-seed2.json"
     assert spec.run_dir() == tmp_path / f"runs/cpu/us8k/k5/catuvac-tau0.3-{lam}-seed2"
+    # A folder passed explicitly wins over the environment (chapters pass a temporary one).
+    assert spec.run_dir(tmp_path / "live") == tmp_path / f"live/cpu/us8k/k5/{spec.name}"
+    assert spec.result_path(tmp_path / "out") == tmp_path / f"out/cpu/us8k/k5/{spec.name}.json"
     assert RunSpec("us8k", "uvac", 5, 2, "cpu").name == f"uvac-{lam}-seed2"  # tau: Cat. UVAC
 
 
