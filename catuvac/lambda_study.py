@@ -23,6 +23,7 @@ from catuvac.collapse import lowest_safe_lambda, train_spread_of
 from catuvac.profiles import Profile
 from catuvac.reproduce import RunSpec, grid
 from catuvac.results import METHOD_NAMES, Record, as_result
+from catuvac.usage import usage_summary
 
 LAMBDA_GRID = (1.0, 10.0, 100.0, 1000.0, 10000.0)
 PLACEMENT = "kl_y"
@@ -63,19 +64,27 @@ def is_study_run(record: Record, with_marginal: bool = False) -> bool:
 
 
 def study_table(
-    records: Iterable[Record], profile: str | None = None, with_marginal: bool = False
+    records: Iterable[Record],
+    profile: str | None = None,
+    with_marginal: bool = False,
+    methods: Sequence[str] | None = None,
 ) -> pd.DataFrame:
-    """One row per study run: the training-clip spread the selection uses, and, marked
-    apart, the test-clip accuracy and NMI it does not use. ``with_marginal`` adds the runs
-    of this project's batch-marginal alternative (column ``marginal weight``)."""
+    """One row per study run: the training-clip spread the selection uses, the final loss
+    terms, and, marked apart, what the selection does not use: the test clips' spread,
+    accuracy and NMI. ``with_marginal`` adds the runs of this project's batch-marginal
+    alternative (column ``marginal weight``); ``methods`` keeps those models only
+    (``"catuvac"``, ``"uvac"``; default both)."""
     rows = []
     for result in map(as_result, records):
         if not is_study_run(result, with_marginal):
             continue
         if profile and result.profile_name != profile:
             continue
-        spread = train_spread_of(result)
+        if methods and result.method not in methods:
+            continue
+        spread, last = train_spread_of(result), result["history"][-1]
         test_probs = result.arrays()["cluster_probs"]
+        test_use = usage_summary(result["cluster_sizes"])
         rows.append(
             {
                 "dataset": result.dataset,
@@ -89,8 +98,13 @@ def study_table(
                 "train largest share": spread.largest_share,
                 "train marginal entropy": spread.marginal_entropy,
                 "collapsed": spread.collapsed,
-                "final kl_y (nats)": result["history"][-1]["kl_y"],
+                "final reconstruction (nats)": last["reconstruction"],
+                "final kl_z (nats)": last["kl_z"],
+                "final kl_y (nats)": last["kl_y"],
+                "final lambda kl_y (nats)": result.lambda_setting[0] * last["kl_y"],
                 "test mean max q(y|x)": float(test_probs.max(axis=1).mean()),
+                "test clusters used": test_use["clusters_used"],
+                "test largest share": test_use["largest_share"],
                 "test accuracy (not used)": result["metrics"].get("accuracy"),
                 "test NMI (not used)": result["metrics"].get("nmi"),
             }

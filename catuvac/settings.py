@@ -3,7 +3,7 @@ or at the lambda the study chose, Table I's rows, and the runs of temperature sw
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from catuvac.defaults import ELBO_LAMBDA, default_lambda
 from catuvac.results import Record, as_result, select
@@ -65,4 +65,21 @@ def tau_sweep_runs(records: Iterable[Record]) -> list[Record]:
         r
         for r in select(records, method="catuvac")
         if at_elbo_weight(r) and not as_result(r).marginal_weight and not as_result(r).speaker_norm
+    ]
+
+
+def speaker_experiment_runs(
+    records: Iterable[Record], datasets: Sequence[str], profile: str
+) -> list[Record]:
+    """The runs of the "digits or voices" experiment: K-means and both VAEs at the chosen
+    lambda (Cat. UVAC at the final temperature 0.5, no batch-marginal term), on features as
+    extracted and normalised per speaker, for ``datasets`` at ``profile``."""
+    return [
+        r
+        for r in select(records, profile=profile)
+        if as_result(r).dataset in datasets
+        and as_result(r).method != "labels"
+        and at_chosen_lambda(r)
+        and not as_result(r).marginal_weight
+        and as_result(r).spec.get("tau_end", 0.5) == 0.5
     ]

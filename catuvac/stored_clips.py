@@ -64,7 +64,8 @@ def label_and_group_nmi(records: Iterable[Record], root: Path | None = None) -> 
 def speaker_experiment(records: Iterable[Record], root: Path | None = None) -> pd.DataFrame:
     """Digits or voices: per dataset, method and feature setting (with or without the
     per-speaker normalisation), mean ± std over seeds of the accuracy, the NMI with the
-    digits and the NMI with the speakers, and the clusters each seed uses."""
+    digits and the NMI with the speakers, and the clusters each seed uses; rows in the
+    book's method order, features as extracted first."""
     records = list(records)
     nmis = label_and_group_nmi(records, root)
     nmis["accuracy"] = [100 * r["metrics"]["accuracy"] for r in records]
@@ -88,4 +89,6 @@ def speaker_experiment(records: Iterable[Record], root: Path | None = None) -> p
             row[label] = mean_text(values.mean(), values.std(ddof=0), len(values), len(values), 2)
         row["clusters used"] = " / ".join(map(str, group["clusters used"]))
         rows.append(row)
+    order = list(METHOD_NAMES.values())
+    rows.sort(key=lambda r: (r["dataset"], order.index(r["method"]), r["features"]))
     return pd.DataFrame(rows)

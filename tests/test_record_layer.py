@@ -23,7 +23,12 @@ from catuvac.results import (
     select,
 )
 from catuvac.seed_tables import cluster_use_table, format_seed_table, seed_table, stored_tau_sweeps
-from catuvac.settings import default_setting, elbo_weight_setting, table_setting
+from catuvac.settings import (
+    default_setting,
+    elbo_weight_setting,
+    speaker_experiment_runs,
+    table_setting,
+)
 from catuvac.stored_clips import label_and_group_nmi, speaker_experiment, stored_test_clips
 from catuvac.toys import softmax, temperature_sweep, toy_softmax_clusters
 from catuvac.usage import (
@@ -412,3 +417,17 @@ def test_profiles_are_ordered_by_their_training_epochs():
     assert profiles_by_epochs(RECORDS) == ["smoke", "cpu"]  # 2 epochs, then 30
     assert largest_profile(RECORDS) == "cpu"
     assert profiles_by_epochs([]) == [] and largest_profile([]) is None
+
+
+def test_speaker_experiment_runs_keep_the_chosen_lambda_with_and_without_normalisation():
+    chosen = default_lambda("fsdd")
+    plain = _record("catuvac", 0, 0.5, 0.9, profile="cpu", lam=chosen)
+    normalised = _record("catuvac", 0, 0.5, 0.9, profile="cpu", lam=chosen, spk=True)
+    unweighted = _record("catuvac", 0, 0.5, 0.9, profile="cpu")
+    marginal = _record("catuvac", 1, 0.5, 0.9, profile="cpu", lam=chosen)
+    marginal["spec"]["marginal_weight"] = 100.0
+    kmeans = _record("kmeans", 0, 0.2, 0.1, profile="cpu", spk=True)
+    records = [plain, normalised, unweighted, marginal, kmeans, *RECORDS]
+    runs = speaker_experiment_runs(records, ("fsdd",), "cpu")
+    assert [id(r) for r in runs] == [id(plain), id(normalised), id(kmeans)]
+    assert speaker_experiment_runs(records, ("arabic-digits",), "cpu") == []

@@ -7,6 +7,7 @@ import pytest
 
 matplotlib.use("Agg")
 
+from catuvac.defaults import default_lambda
 from catuvac.plots.results import plot_metrics_vs_tau, plot_ours_vs_paper
 from catuvac.results import device_label
 from catuvac.seed_tables import seed_table
@@ -116,4 +117,22 @@ def test_ours_vs_paper_draws_the_paper_and_each_profile_per_metric():
     paper_bars, ours_bars = accuracy.containers[0], accuracy.containers[-1]
     assert paper_bars[0].get_height() == pytest.approx(18.40)  # K-means, AudioMNIST
     assert ours_bars[0].get_height() == pytest.approx(25.0)  # mean of our two seeds, in %
-    assert "cpu (10 ep, CPU)" in figure.legends[0].get_texts()[1].get_text()  # below the bars
+    assert "cpu, λ = 1 (10 ep, CPU)" in figure.legends[0].get_texts()[1].get_text()  # below
+
+
+def at_lambda(base: dict, weight: float) -> dict:
+    """``base`` trained at ``weight``, named as the lambda study names it."""
+    chosen = {**base, "model_config": {"lambda_weight": weight, "lambda_placement": "kl_y"}}
+    return {**chosen, "spec": {**base["spec"], "lambda_weight": weight}}
+
+
+def test_a_vae_shows_one_row_per_lambda_and_the_paper_once():
+    chosen = at_lambda(record("catuvac", 0, 0.30, 0.05), default_lambda("fsdd"))
+    other = at_lambda(record("catuvac", 1, 0.30, 0.05), 10.0)  # a study run: left out
+    table = side_by_side([*RECORDS, chosen, other], space="own", profile="cpu")
+    catuvac = table[table["method"] == "Cat. UVAC"]
+    assert list(catuvac["lambda"]) == ["1", f"{default_lambda('fsdd'):g}", ""]
+    assert list(catuvac["source"].str.startswith("paper")) == [False, False, True]
+    figure = plot_ours_vs_paper(table_one_by_profile([*RECORDS, chosen], ["cpu"]))
+    legend = [text.get_text() for text in figure.legends[0].get_texts()]
+    assert legend[1].startswith("ours, cpu, λ = 1 (") and "λ = 1000" in legend[2]

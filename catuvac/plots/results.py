@@ -63,6 +63,27 @@ def plot_metrics_vs_tau(
     return figure
 
 
+def _series_per_lambda(tables: Mapping[str, pd.DataFrame]):
+    """One bar series per profile and lambda of its trained rows, as ``(name, rows)``:
+    a profile with VAE rows at lambda = 1 and at the chosen lambda gives two series, each
+    with the K-means row (which has no lambda)."""
+    for profile, table in tables.items():
+        weights = sorted(table["lambda"].dropna().unique())
+        if not weights:
+            yield profile, table
+            continue
+        for weight in weights:
+            rows = table[table["lambda"].isna() | (table["lambda"] == weight)]
+            yield f"{profile}, λ = {weight:g}", rows
+
+
+def _series_label(name: str, table: pd.DataFrame) -> str:
+    """A series' legend entry, from all its rows (every dataset), so that it does not
+    depend on which panel the legend is taken from."""
+    devices = ", ".join(sorted(set(table["device"].dropna().map(device_label))))
+    return f"ours, {name} ({_epochs_text(table['epochs'])}, {devices})"
+
+
 def plot_ours_vs_paper(
     tables: Mapping[str, pd.DataFrame],
     metrics: Sequence[str] = ("accuracy", "nmi", "silhouette"),
@@ -75,6 +96,7 @@ def plot_ours_vs_paper(
     ``clusters``-cluster results, one panel per metric.
     """
     tables = {p: t[t["clusters"] == clusters] for p, t in tables.items() if not t.empty}
+    series = list(_series_per_lambda(tables))
     datasets = sorted({d for t in tables.values() for d in t["dataset"]})
     methods = ["K-means", "UVAC", "Cat. UVAC"]
     figure, axes = plt.subplots(
@@ -84,7 +106,7 @@ def plot_ours_vs_paper(
         squeeze=False,
         layout="constrained",
     )
-    width = 0.8 / (len(tables) + 1)
+    width = 0.8 / (len(series) + 1)
     x = np.arange(len(methods))
     for row, dataset in enumerate(datasets):
         for column, metric in enumerate(metrics):
@@ -94,19 +116,18 @@ def plot_ours_vs_paper(
             axis.bar(
                 x, [np.nan if p is None else p[index] for p in published], width, label="paper"
             )
-            for shift, (profile, table) in enumerate(tables.items(), start=1):
+            for shift, (name, table) in enumerate(series, start=1):
                 mine = table[table["dataset"] == dataset].set_index("method").reindex(methods)
                 scale = 100.0 if metric == "accuracy" else 1.0
-                devices = ", ".join(sorted(set(mine["device"].dropna().map(device_label))))
                 axis.bar(
                     x + shift * width,
                     mine[f"{metric}_mean"] * scale,
                     width,
                     yerr=mine[f"{metric}_std"].fillna(0.0) * scale,
                     capsize=3,
-                    label=f"ours, {profile} ({_epochs_text(mine['epochs'])}, {devices})",
+                    label=_series_label(name, table),
                 )
-            axis.set_xticks(x + width * len(tables) / 2, methods, fontsize=8)
+            axis.set_xticks(x + width * len(series) / 2, methods, fontsize=8)
             counterpart = PAPER_COUNTERPART.get(dataset, dataset)
             axis.set_title(
                 f"{dataset} (paper: {counterpart})\n{COLUMN_LABELS[metric]}, K = {clusters}",

@@ -10,6 +10,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from catuvac.collapse import MAX_SHARE_ABOVE_FAIR, MIN_MARGINAL_ENTROPY, MIN_USED_FRACTION
+from catuvac.plots import PAGE_WIDTH
 
 CRITERION_PANELS = {
     "train clusters used": "clusters used (training clips)",
@@ -59,6 +60,38 @@ def plot_lambda_study(table: pd.DataFrame, title: str = "") -> Figure:
     legend_ax.axis("off")
     handles, labels = axes.flat[0].get_legend_handles_labels()
     legend_ax.legend(handles, labels, loc="center", frameon=False)
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+LOSS_TERMS = {
+    "final reconstruction (nats)": "reconstruction",
+    "final kl_z (nats)": "KL(z)",
+    "final kl_y (nats)": "KL(y)",
+    "final lambda kl_y (nats)": "λ · KL(y), as weighted in the loss",
+}
+
+
+def plot_loss_terms_by_lambda(table: pd.DataFrame, title: str = "") -> Figure:
+    """What lambda does to the loss: each term of the last epoch (mean per clip) against
+    lambda, one panel per dataset and cluster count, seed 0 of the study."""
+    cells = list(table[table["seed"] == 0].groupby(["dataset", "clusters"]))
+    fig, axes = plt.subplots(
+        1, len(cells), figsize=(PAGE_WIDTH, 3.4), squeeze=False, layout="constrained"
+    )
+    for ax, ((dataset, clusters), group) in zip(axes.flat, cells, strict=True):
+        ordered = group.sort_values("lambda")
+        for column, label in LOSS_TERMS.items():
+            ax.plot(ordered["lambda"], ordered[column], marker="o", label=label)
+        ax.axhline(math.log(clusters), color="0.4", linestyle=":", linewidth=1, label="log K")
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("lambda")
+        ax.set_title(f"{dataset}, K = {clusters}", fontsize=9)
+    axes.flat[0].set_ylabel("nats per clip, last epoch")
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=3, fontsize=8)
     if title:
         fig.suptitle(title)
     return fig
