@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from catuvac.collapse import lowest_safe_lambda, train_spread_of
+from catuvac.defaults import ELBO_LAMBDA, default_lambda
 from catuvac.profiles import Profile
 from catuvac.reproduce import RunSpec, grid
 from catuvac.results import METHOD_NAMES, Record, as_result
@@ -154,6 +155,25 @@ def study_defaults(table: pd.DataFrame) -> dict[str, float]:
         for dataset, rows in chosen.groupby("dataset")
         if rows["chosen lambda"].notna().all()
     }
+
+
+def marginal_comparison(records: Iterable[Record], profile: str) -> pd.DataFrame:
+    """This project's batch-marginal runs of Cat. UVAC beside the paper's rule on the same
+    datasets and seeds: the study's runs at lambda = 1 and at each dataset's default
+    lambda (:mod:`catuvac.defaults`), with the columns of :func:`study_table`."""
+    table = study_table(records, profile, with_marginal=True, methods=("catuvac",))
+    if table.empty:
+        return table
+    ours = table[table["marginal weight"] > 0]
+    paper_rule = table[table["marginal weight"] == 0]
+    same_seeds = paper_rule.set_index(["dataset", "seed"]).index.isin(
+        ours.set_index(["dataset", "seed"]).index
+    )
+    unweighted = paper_rule["lambda"] == ELBO_LAMBDA
+    chosen = paper_rule["lambda"] == paper_rule["dataset"].map(default_lambda)
+    beside = paper_rule[same_seeds & (unweighted | chosen)]
+    order = ["dataset", "seed", "marginal weight", "lambda"]
+    return pd.concat([beside, ours]).sort_values(order).reset_index(drop=True)
 
 
 def format_study(table: pd.DataFrame) -> str:

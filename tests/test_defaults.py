@@ -4,7 +4,7 @@ import pytest
 
 from catuvac.defaults import DEFAULT_LAMBDA, default_lambda
 from catuvac.errors import UnknownOptionError
-from catuvac.lambda_study import study_defaults, study_table
+from catuvac.lambda_study import marginal_comparison, study_defaults, study_table
 from catuvac.results import load_results
 
 
@@ -20,3 +20,13 @@ def test_datasets_without_a_study_take_their_paper_group_value():
     assert default_lambda("audiomnist") == default_lambda("arabic-digits")
     with pytest.raises(UnknownOptionError):
         default_lambda("timit")
+
+
+def test_marginal_runs_sit_beside_the_paper_rule_on_their_own_seeds():
+    table = marginal_comparison(load_results(), "cpu")
+    ours = table[table["marginal weight"] > 0]
+    beside = table[table["marginal weight"] == 0]
+    assert not ours.empty and set(ours["method"]) == {"Cat. UVAC"}
+    assert set(zip(beside["dataset"], beside["seed"])) <= set(zip(ours["dataset"], ours["seed"]))
+    for dataset, rows in beside.groupby("dataset"):
+        assert set(rows["lambda"]) <= {1.0, default_lambda(dataset)}
