@@ -16,20 +16,25 @@ from typing import NoReturn
 
 from catuvac.data import canonical_name, dataset_dir, dataset_names, how_to_get, load
 from catuvac.data.download import download_dataset
-from catuvac.defaults import default_lambda
 from catuvac.elbo import LAMBDA_PLACEMENTS
 from catuvac.errors import CatuvacError, ConfigError, UnknownOptionError
 from catuvac.evaluation import SPACES
 from catuvac.experiment import prepare_data
 from catuvac.lambda_study import LAMBDA_GRID, format_study, study_specs, study_table
-from catuvac.models import ModelConfig
 from catuvac.models.base import METHODS
 from catuvac.profiles import DEFAULT_PROFILE, PROFILES, get_profile
-from catuvac.reproduce import RESULT_METHODS, evaluate_run_dir, grid, run_missing, write_run_info
+from catuvac.reproduce import (
+    RESULT_METHODS,
+    build_configs,
+    evaluate_run_dir,
+    grid,
+    run_missing,
+    write_run_info,
+)
 from catuvac.results import load_results
 from catuvac.schedules import SCHEDULE_SHAPES
 from catuvac.table import TABLE_FORMATS, results_table
-from catuvac.train import TrainConfig, train
+from catuvac.train import train
 
 BAD_INPUT = 2  # argparse's own exit code for a bad command line
 FAILURE = 1
@@ -52,23 +57,18 @@ def cmd_download(args: argparse.Namespace) -> None:
 def cmd_train(args: argparse.Namespace) -> None:
     profile = get_profile(args.profile)
     data = prepare_data(args.dataset, profile)
-    _, n_freq, n_frames = data.feature_config.shape
-    model_config = ModelConfig(
+    model_config, train_config = build_configs(
         args.method,
-        n_freq,
-        n_frames,
+        data,
         args.clusters,
-        args.latent_dim,
-        default_lambda(data.dataset.name) if args.lambda_weight is None else args.lambda_weight,
-        args.lambda_placement,
-    )
-    train_config = TrainConfig(
-        epochs=profile.epochs if args.epochs is None else args.epochs,
-        batch_size=profile.batch_size,
-        seed=args.seed,
-        checkpoint_every=profile.checkpoint_every,
+        profile,
+        args.seed,
+        lambda_weight=args.lambda_weight,
+        lambda_placement=args.lambda_placement,
+        latent_dim=args.latent_dim,
         tau_end=args.tau_end,
         tau_shape=args.tau_shape,
+        epochs=args.epochs,
     )
     run_dir = Path(args.run_dir)
     result = train(model_config, train_config, data.train, run_dir)

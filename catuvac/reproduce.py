@@ -96,27 +96,61 @@ class RunSpec:
         return root / self.profile / self.dataset / f"k{self.n_clusters}" / self.name
 
 
-def model_config(spec: RunSpec, data: PreparedData) -> ModelConfig:
-    """The model a spec trains, on the dataset's input shape."""
+def build_configs(
+    method: str,
+    data: PreparedData,
+    n_clusters: int,
+    profile: Profile,
+    seed: int,
+    *,
+    lambda_weight: float | None = None,
+    lambda_placement: str = "kl_y",
+    marginal_weight: float = 0.0,
+    latent_dim: int = ModelConfig.latent_dim,
+    tau_end: float = TrainConfig.tau_end,
+    tau_shape: str = TrainConfig.tau_shape,
+    epochs: int | None = None,
+) -> tuple[ModelConfig, TrainConfig]:
+    """The model and training configurations of one run, on the dataset's input shape and
+    at the profile's scale: the one place ``reproduce``, ``catuvac train`` and the
+    chapters build them. ``lambda_weight=None`` is the dataset's default
+    (:mod:`catuvac.defaults`); ``epochs=None`` the profile's."""
     _, n_freq, n_frames = data.feature_config.shape
-    return ModelConfig(
-        spec.method,
+    weight = default_lambda(data.dataset.name) if lambda_weight is None else lambda_weight
+    model = ModelConfig(
+        method,
         n_freq,
         n_frames,
+        n_clusters,
+        latent_dim,
+        lambda_weight=weight,
+        lambda_placement=lambda_placement,
+        marginal_weight=marginal_weight,
+    )
+    training = TrainConfig(
+        epochs=profile.epochs if epochs is None else epochs,
+        batch_size=profile.batch_size,
+        seed=seed,
+        checkpoint_every=profile.checkpoint_every,
+        tau_end=tau_end,
+        tau_shape=tau_shape,
+    )
+    return model, training
+
+
+def spec_configs(
+    spec: RunSpec, data: PreparedData, profile: Profile
+) -> tuple[ModelConfig, TrainConfig]:
+    """:func:`build_configs` for one cell of the grid."""
+    return build_configs(
+        spec.method,
+        data,
         spec.n_clusters,
+        profile,
+        spec.seed,
         lambda_weight=spec.weight,
         lambda_placement=spec.lambda_placement,
         marginal_weight=spec.marginal_weight,
-    )
-
-
-def train_config(spec: RunSpec, profile: Profile) -> TrainConfig:
-    """The profile's scale with the spec's seed and final temperature."""
-    return TrainConfig(
-        epochs=profile.epochs,
-        batch_size=profile.batch_size,
-        seed=spec.seed,
-        checkpoint_every=profile.checkpoint_every,
         tau_end=spec.tau_end,
     )
 
@@ -158,7 +192,7 @@ def run(
         clusters = kmeans.predict(data.test.features.numpy())
         own = own_space("kmeans", None, data.test)
     else:
-        mcfg, tcfg = model_config(spec, data), train_config(spec, profile)
+        mcfg, tcfg = spec_configs(spec, data, profile)
         folder = run_dir or spec.run_dir(runs_root)
         result = train(mcfg, tcfg, data.train, folder, used, progress)
         write_run_info(folder, data, profile, mcfg, tcfg)

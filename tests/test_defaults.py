@@ -27,6 +27,7 @@ def test_marginal_runs_sit_beside_the_paper_rule_on_their_own_seeds():
     ours = table[table["marginal weight"] > 0]
     beside = table[table["marginal weight"] == 0]
     assert not ours.empty and set(ours["method"]) == {"Cat. UVAC"}
-    assert set(zip(beside["dataset"], beside["seed"])) <= set(zip(ours["dataset"], ours["seed"]))
+    seeds_of = lambda rows: set(zip(rows["dataset"], rows["seed"], strict=True))  # noqa: E731
+    assert seeds_of(beside) <= seeds_of(ours)
     for dataset, rows in beside.groupby("dataset"):
         assert set(rows["lambda"]) <= {1.0, default_lambda(dataset)}

@@ -17,9 +17,11 @@ from catuvac.reproduce import (
     PAPER_CLUSTERS,
     RUN_INFO_NAME,
     RunSpec,
+    build_configs,
     evaluate_run_dir,
     grid,
     run,
+    spec_configs,
 )
 from catuvac.results import ARRAYS_KEY, load_results, save_result
 from catuvac.train import CHECKPOINT_NAME, HISTORY_NAME
@@ -228,3 +230,17 @@ def test_marginal_weight_names_its_run():
     spec = RunSpec("us8k", "catuvac", 10, 1, "cpu", marginal_weight=100.0)
     assert spec.name == f"catuvac-tau0.5-lambda{default_lambda('us8k'):g}-kl_y-marginal100-seed1"
     assert RunSpec("us8k", "kmeans", 10, 1, "cpu", marginal_weight=100.0).name == "kmeans-seed1"
+
+
+def test_one_builder_makes_the_configs_of_every_run(tiny_fsdd):
+    model, training = build_configs("catuvac", tiny_fsdd, 10, TINY, 3)
+    assert (model.n_freq, model.n_frames) == tiny_fsdd.feature_config.shape[1:]
+    assert model.lambda_weight == default_lambda("fsdd")
+    assert (training.epochs, training.batch_size, training.seed) == (1, 16, 3)
+    model, training = build_configs(
+        "uvac", tiny_fsdd, 5, TINY, 0, lambda_weight=ELBO_LAMBDA, epochs=4, tau_shape="linear"
+    )
+    assert (model.lambda_weight, model.n_clusters, training.epochs) == (1.0, 5, 4)
+    spec = RunSpec("fsdd", "catuvac", 10, 2, "tiny", tau_end=0.3, marginal_weight=7.0)
+    model, training = spec_configs(spec, tiny_fsdd, TINY)
+    assert (model.marginal_weight, training.tau_end, training.seed) == (7.0, 0.3, 2)
