@@ -22,12 +22,15 @@ def test_datasets_without_a_study_take_their_paper_group_value():
         default_lambda("timit")
 
 
+def dataset_seeds(rows) -> set:
+    return set(zip(rows["dataset"], rows["seed"], strict=True))
+
+
 def test_marginal_runs_sit_beside_the_paper_rule_on_their_own_seeds():
     table = marginal_comparison(load_results(), "cpu")
     ours = table[table["marginal weight"] > 0]
     beside = table[table["marginal weight"] == 0]
     assert not ours.empty and set(ours["method"]) == {"Cat. UVAC"}
-    seeds_of = lambda rows: set(zip(rows["dataset"], rows["seed"], strict=True))  # noqa: E731
-    assert seeds_of(beside) <= seeds_of(ours)
+    assert dataset_seeds(beside) <= dataset_seeds(ours)
     for dataset, rows in beside.groupby("dataset"):
         assert set(rows["lambda"]) <= {1.0, default_lambda(dataset)}
