@@ -143,36 +143,35 @@ def selected_lambda(table: pd.DataFrame) -> pd.DataFrame:
 DEFAULT_FROM = "Cat. UVAC"
 
 
-def study_defaults(table: pd.DataFrame) -> dict[str, float]:
-    """Per dataset, the lambda the study makes its default: the largest of the lambdas
-    :func:`selected_lambda` chooses for Cat. UVAC over the dataset's cluster counts, i.e.
-    the lowest lambda that avoids collapse at every one of them. A dataset where some
-    cluster count has no safe lambda yet is left out."""
+def study_defaults(table: pd.DataFrame) -> dict[tuple[str, int], float]:
+    """Per dataset and cluster count, the lambda the study makes the default
+    (:mod:`catuvac.defaults`): the one :func:`selected_lambda` chooses for Cat. UVAC.
+    A cell with no safe lambda yet is left out."""
     chosen = selected_lambda(table)
-    chosen = chosen[chosen["method"] == DEFAULT_FROM]
-    return {
-        dataset: float(rows["chosen lambda"].max())
-        for dataset, rows in chosen.groupby("dataset")
-        if rows["chosen lambda"].notna().all()
-    }
+    chosen = chosen[(chosen["method"] == DEFAULT_FROM) & chosen["chosen lambda"].notna()]
+    cells = zip(chosen["dataset"], chosen["clusters"], chosen["chosen lambda"], strict=True)
+    return {(dataset, int(k)): float(weight) for dataset, k, weight in cells}
 
 
 def marginal_comparison(records: Iterable[Record], profile: str) -> pd.DataFrame:
     """This project's batch-marginal runs of Cat. UVAC beside the paper's rule on the same
-    datasets and seeds: the study's runs at lambda = 1 and at each dataset's default
+    datasets, cluster counts and seeds: the study's runs at lambda = 1 and at each dataset's default
     lambda (:mod:`catuvac.defaults`), with the columns of :func:`study_table`."""
     table = study_table(records, profile, with_marginal=True, methods=("catuvac",))
     if table.empty:
         return table
     ours = table[table["marginal weight"] > 0]
     paper_rule = table[table["marginal weight"] == 0]
-    same_seeds = paper_rule.set_index(["dataset", "seed"]).index.isin(
-        ours.set_index(["dataset", "seed"]).index
-    )
+    cell = ["dataset", "clusters", "seed"]
+    same_seeds = paper_rule.set_index(cell).index.isin(ours.set_index(cell).index)
     unweighted = paper_rule["lambda"] == ELBO_LAMBDA
-    chosen = paper_rule["lambda"] == paper_rule["dataset"].map(default_lambda)
+    defaults = [
+        default_lambda(d, k)
+        for d, k in zip(paper_rule["dataset"], paper_rule["clusters"], strict=True)
+    ]
+    chosen = paper_rule["lambda"] == defaults
     beside = paper_rule[same_seeds & (unweighted | chosen)]
-    order = ["dataset", "seed", "marginal weight", "lambda"]
+    order = ["dataset", "clusters", "seed", "marginal weight", "lambda"]
     return pd.concat([beside, ours]).sort_values(order).reset_index(drop=True)
 
 
@@ -182,5 +181,6 @@ def format_study(table: pd.DataFrame) -> str:
         return "no lambda-study runs stored yet (catuvac lambda-study trains them)"
     runs = table.to_markdown(index=False, floatfmt=".3f")
     selection = selected_lambda(table).to_markdown(index=False, floatfmt="g")
-    defaults = ", ".join(f"{d} {w:g}" for d, w in study_defaults(table).items()) or "none yet"
-    return f"{runs}\n\n{selection}\n\ndefault lambda per dataset (Cat. UVAC): {defaults}"
+    chosen = study_defaults(table).items()
+    defaults = ", ".join(f"{d} K={k}: {w:g}" for (d, k), w in chosen) or "none yet"
+    return f"{runs}\n\n{selection}\n\ndefault lambda (catuvac/defaults.py): {defaults}"

@@ -62,7 +62,9 @@ class RunSpec:
     @property
     def weight(self) -> float:
         """The lambda this spec trains with: its own, else the dataset's default."""
-        return default_lambda(self.dataset) if self.lambda_weight is None else self.lambda_weight
+        if self.lambda_weight is None:
+            return default_lambda(self.dataset, self.n_clusters)
+        return self.lambda_weight
 
     @property
     def name(self) -> str:
@@ -116,7 +118,9 @@ def build_configs(
     chapters build them. ``lambda_weight=None`` is the dataset's default
     (:mod:`catuvac.defaults`); ``epochs=None`` the profile's."""
     _, n_freq, n_frames = data.feature_config.shape
-    weight = default_lambda(data.dataset.name) if lambda_weight is None else lambda_weight
+    weight = (
+        default_lambda(data.dataset.name, n_clusters) if lambda_weight is None else lambda_weight
+    )
     model = ModelConfig(
         method,
         n_freq,

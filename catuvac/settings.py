@@ -37,7 +37,7 @@ def at_chosen_lambda(record: Record) -> bool:
     lambda study chose (:mod:`catuvac.defaults`), named or not. K-means and labels pass."""
     result = as_result(record)
     setting = result.lambda_setting
-    return setting is None or setting == (default_lambda(result.dataset), "kl_y")
+    return setting is None or setting == (default_lambda(result.dataset, result.n_clusters), "kl_y")
 
 
 def default_setting(records: Iterable[Record]) -> list[Record]:

@@ -186,8 +186,8 @@ def test_settings_split_runs_by_lambda_and_leave_out_studies():
     per_speaker = _record("kmeans", 0, 0.5, 0.9, spk=True)
     study_at_one = _record("catuvac", 0, 0.5, 0.9)
     study_at_one["spec"]["lambda_weight"] = 1.0  # the lambda study's run at lambda = 1
-    chosen = _record("catuvac", 0, 0.5, 0.9, lam=default_lambda("fsdd"))
-    chosen["spec"]["lambda_weight"] = default_lambda("fsdd")  # named or not, it counts
+    chosen = _record("catuvac", 0, 0.5, 0.9, lam=default_lambda("fsdd", 10))
+    chosen["spec"]["lambda_weight"] = default_lambda("fsdd", 10)  # named or not, it counts
     records = [*RECORDS, hot, heavy, per_speaker, study_at_one, chosen]
     unweighted = elbo_weight_setting(records)
     assert len(unweighted) == len(RECORDS)
@@ -420,7 +420,7 @@ def test_profiles_are_ordered_by_their_training_epochs():
 
 
 def test_speaker_experiment_runs_keep_the_chosen_lambda_with_and_without_normalisation():
-    chosen = default_lambda("fsdd")
+    chosen = default_lambda("fsdd", 10)
     plain = _record("catuvac", 0, 0.5, 0.9, profile="cpu", lam=chosen)
     normalised = _record("catuvac", 0, 0.5, 0.9, profile="cpu", lam=chosen, spk=True)
     unweighted = _record("catuvac", 0, 0.5, 0.9, profile="cpu")

@@ -68,7 +68,7 @@ def test_result_paths(tmp_path, monkeypatch):
     monkeypatch.setenv("CATUVAC_RESULTS", str(tmp_path / "results"))
     monkeypatch.setenv("CATUVAC_RUNS", str(tmp_path / "runs"))
     spec = RunSpec("us8k", "catuvac", 5, 2, "cpu", tau_end=0.3)
-    lam = f"lambda{default_lambda('us8k'):g}-kl_y"
+    lam = f"lambda{default_lambda('us8k', 5):g}-kl_y"
     assert spec.result_path() == tmp_path / f"results/cpu/us8k/k5/catuvac-tau0.3-{lam}-seed2.json"
     assert spec.run_dir() == tmp_path / f"runs/cpu/us8k/k5/catuvac-tau0.3-{lam}-seed2"
     # A folder passed explicitly wins over the environment (chapters pass a temporary one).
@@ -165,7 +165,7 @@ def test_results_record_the_device_the_run_used_not_the_machines_gpu(
 def test_lambda_variants_get_their_own_result_files():
     default = RunSpec("fsdd", "catuvac", 10, 0, "cpu")
     study = RunSpec("fsdd", "catuvac", 10, 0, "cpu", lambda_weight=5.0, lambda_placement="kl_z")
-    chosen = f"{default_lambda('fsdd'):g}"
+    chosen = f"{default_lambda('fsdd', 10):g}"
     assert default.name == f"catuvac-tau0.5-lambda{chosen}-kl_y-seed0"  # never a lambda = 1 name
     before_the_study = RunSpec("fsdd", "catuvac", 10, 0, "cpu", lambda_weight=ELBO_LAMBDA)
     assert before_the_study.name == "catuvac-tau0.5-lambda1-kl_y-seed0"
@@ -176,7 +176,7 @@ def test_lambda_variants_get_their_own_result_files():
 
 
 def test_speaker_norm_gets_its_own_result_files_for_every_method():
-    chosen = f"catuvac-tau0.5-lambda{default_lambda('arabic-digits'):g}-kl_y"
+    chosen = f"catuvac-tau0.5-lambda{default_lambda('arabic-digits', 10):g}-kl_y"
     for method, stem in (("labels", "labels"), ("kmeans", "kmeans"), ("catuvac", chosen)):
         spec = RunSpec("arabic-digits", method, 10, 1, "cpu", speaker_norm=True)
         assert spec.name == f"{stem}-spknorm-seed1"
@@ -228,14 +228,16 @@ def test_a_trained_run_folder_describes_itself_and_evaluates_to_its_metrics(
 
 def test_marginal_weight_names_its_run():
     spec = RunSpec("us8k", "catuvac", 10, 1, "cpu", marginal_weight=100.0)
-    assert spec.name == f"catuvac-tau0.5-lambda{default_lambda('us8k'):g}-kl_y-marginal100-seed1"
+    assert (
+        spec.name == f"catuvac-tau0.5-lambda{default_lambda('us8k', 10):g}-kl_y-marginal100-seed1"
+    )
     assert RunSpec("us8k", "kmeans", 10, 1, "cpu", marginal_weight=100.0).name == "kmeans-seed1"
 
 
 def test_one_builder_makes_the_configs_of_every_run(tiny_fsdd):
     model, training = build_configs("catuvac", tiny_fsdd, 10, TINY, 3)
     assert (model.n_freq, model.n_frames) == tiny_fsdd.feature_config.shape[1:]
-    assert model.lambda_weight == default_lambda("fsdd")
+    assert model.lambda_weight == default_lambda("fsdd", 10)
     assert (training.epochs, training.batch_size, training.seed) == (1, 16, 3)
     model, training = build_configs(
         "uvac", tiny_fsdd, 5, TINY, 0, lambda_weight=ELBO_LAMBDA, epochs=4, tau_shape="linear"

@@ -127,11 +127,11 @@ def at_lambda(base: dict, weight: float) -> dict:
 
 
 def test_a_vae_shows_one_row_per_lambda_and_the_paper_once():
-    chosen = at_lambda(record("catuvac", 0, 0.30, 0.05), default_lambda("fsdd"))
+    chosen = at_lambda(record("catuvac", 0, 0.30, 0.05), default_lambda("fsdd", 10))
     other = at_lambda(record("catuvac", 1, 0.30, 0.05), 10.0)  # a study run: left out
     table = side_by_side([*RECORDS, chosen, other], space="own", profile="cpu")
     catuvac = table[table["method"] == "Cat. UVAC"]
-    assert list(catuvac["lambda"]) == ["1", f"{default_lambda('fsdd'):g}", ""]
+    assert list(catuvac["lambda"]) == ["1", f"{default_lambda('fsdd', 10):g}", ""]
     assert list(catuvac["source"].str.startswith("paper")) == [False, False, True]
     figure = plot_ours_vs_paper(table_one_by_profile([*RECORDS, chosen], ["cpu"]))
     legend = [text.get_text() for text in figure.legends[0].get_texts()]
