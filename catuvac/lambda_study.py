@@ -27,6 +27,22 @@ from catuvac.results import METHOD_NAMES, Record, as_result
 from catuvac.usage import usage_summary
 
 LAMBDA_GRID = (1.0, 10.0, 100.0, 1000.0, 10000.0)
+#: The columns of :func:`study_table` the selection reads (training clips) ...
+CRITERION_COLUMNS = [
+    "train clusters used",
+    "train largest share",
+    "train marginal entropy",
+    "collapsed",
+]
+#: ... and those it never reads: the final categorical KL and the test clips.
+OUTCOME_COLUMNS = [
+    "final kl_y (nats)",
+    "test mean max q(y|x)",
+    "test clusters used",
+    "test largest share",
+    "test accuracy (not used)",
+    "test NMI (not used)",
+]
 PLACEMENT = "kl_y"
 
 

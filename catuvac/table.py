@@ -88,8 +88,8 @@ def lambda_text(weight: float) -> str:
 def side_by_side(
     records: list[Record] | None = None, space: str = "own", profile: str | None = None
 ) -> pd.DataFrame:
-    """Each of our rows (mean ± std over seeds; the VAEs once per lambda) followed by the
-    paper's row for that cell."""
+    """Each of our rows (mean ± std over seeds; the VAEs once per lambda, named in the
+    source) followed by the paper's row for that cell."""
     ours = table_one(records, space, profile)
     if ours.empty:
         return ours
@@ -102,11 +102,13 @@ def side_by_side(
         base = {"dataset": row["dataset"], "clusters": row["clusters"], "method": row["method"]}
         trained = "" if pd.isna(row["epochs"]) else f", {int(row['epochs'])} ep"
         seeds = f", {int(row['seeds'])} seeds" if row["seeds"] > 1 else ", 1 seed"
+        # The source names a trained row's lambda: no extra column, so the table fits a page.
+        weight = "" if pd.isna(row["lambda"]) else f", λ = {row['lambda']:g}"
         rows.append(
             {
                 **base,
-                "source": f"ours ({row['profile']}{trained}{seeds}, {device_label(row['device'])})",
-                "lambda": lambda_text(row["lambda"]),
+                "source": f"ours ({row['profile']}{trained}{seeds}, "
+                f"{device_label(row['device'])}{weight})",
                 "clusters used": text["clusters used"],
                 **{c: text[c] for c in COLUMN_LABELS.values()},
             }
@@ -122,7 +124,6 @@ def side_by_side(
                 {
                     **base,
                     "source": f"paper ({counterpart}{epochs})",
-                    "lambda": "",
                     "clusters used": "",
                     **dict(zip(COLUMN_LABELS.values(), values, strict=True)),
                 }

@@ -68,11 +68,11 @@ def test_side_by_side_aggregates_seeds_and_interleaves_the_paper():
     ours = table.iloc[0]
     assert ours["Accuracy (%)"] == "25.00 ± 5.00"
     assert ours["Silhouette"] == "0.15 ± 0.05"
-    assert ours["source"] == "ours (cpu, 2 seeds, CPU)"
+    assert ours["source"] == "ours (cpu, 2 seeds, CPU)"  # K-means: no lambda
     assert ours["clusters used"] == "10 / 2"  # seed by seed: a collapse stays visible
     assert table.iloc[1]["source"] == "paper (audiomnist)"  # K-means trains no epochs
     assert table.iloc[3]["source"] == "paper (audiomnist, 500 ep)"
-    assert table.iloc[2]["source"] == "ours (cpu, 10 ep, 1 seed, CPU)"
+    assert table.iloc[2]["source"] == "ours (cpu, 10 ep, 1 seed, CPU, λ = 1)"
 
 
 def test_run_scale_says_what_each_row_was_computed_on():
@@ -131,7 +131,8 @@ def test_a_vae_shows_one_row_per_lambda_and_the_paper_once():
     other = at_lambda(record("catuvac", 1, 0.30, 0.05), 10.0)  # a study run: left out
     table = side_by_side([*RECORDS, chosen, other], space="own", profile="cpu")
     catuvac = table[table["method"] == "Cat. UVAC"]
-    assert list(catuvac["lambda"]) == ["1", f"{default_lambda('fsdd', 10):g}", ""]
+    ends = ["λ = 1)", f"λ = {default_lambda('fsdd', 10):g})", "(audiomnist, 500 ep)"]
+    assert all(text.endswith(end) for text, end in zip(catuvac["source"], ends, strict=True))
     assert list(catuvac["source"].str.startswith("paper")) == [False, False, True]
     figure = plot_ours_vs_paper(table_one_by_profile([*RECORDS, chosen], ["cpu"]))
     legend = [text.get_text() for text in figure.legends[0].get_texts()]
