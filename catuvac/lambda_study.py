@@ -24,6 +24,7 @@ from catuvac.defaults import ELBO_LAMBDA, default_lambda
 from catuvac.profiles import Profile
 from catuvac.reproduce import RunSpec, grid
 from catuvac.results import METHOD_NAMES, Record, as_result
+from catuvac.settings import at_paper_tau
 from catuvac.usage import usage_summary
 
 LAMBDA_GRID = (1.0, 10.0, 100.0, 1000.0, 10000.0)
@@ -67,16 +68,16 @@ def is_study_run(record: Record, with_marginal: bool = False) -> bool:
     """A Cat. UVAC or UVAC run with an explicit lambda on the categorical KL (a study run)
     or, with ``with_marginal``, also one with a batch-marginal weight (this project's
     alternative); either at the paper's final temperature, on features as extracted."""
-    spec = record["spec"]
-    marginal = spec.get("marginal_weight", 0.0)
+    result = as_result(record)
+    spec, marginal = result.spec, result.marginal_weight
     named = spec.get("lambda_weight") is not None
     return (
         (named or (with_marginal and marginal > 0))
         and (with_marginal or not marginal)
         and spec.get("lambda_placement", PLACEMENT) == PLACEMENT
-        and spec.get("tau_end", 0.5) == 0.5
-        and not spec.get("speaker_norm", False)
-        and train_spread_of(record) is not None
+        and at_paper_tau(result)
+        and not result.speaker_norm
+        and train_spread_of(result) is not None
     )
 
 
@@ -156,7 +157,7 @@ def selected_lambda(table: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-DEFAULT_FROM = "Cat. UVAC"
+DEFAULT_FROM = METHOD_NAMES["catuvac"]  # the model the paper's lambda belongs to
 
 
 def study_defaults(table: pd.DataFrame) -> dict[tuple[str, int], float]:

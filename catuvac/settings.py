@@ -8,16 +8,19 @@ from collections.abc import Iterable, Sequence
 from catuvac.defaults import ELBO_LAMBDA, default_lambda
 from catuvac.results import Record, as_result, select
 
+PAPER_TAU_END = 0.5
+
+
+def at_paper_tau(record: Record) -> bool:
+    """Cat. UVAC at the paper's final temperature 0.5; the other methods have none."""
+    return as_result(record).tau_end in (None, PAPER_TAU_END)
+
 
 def plain_setting(record: Record) -> bool:
     """Whether a record has the paper's setting apart from lambda: Cat. UVAC at the final
     temperature 0.5, no batch-marginal term, features not normalised per speaker."""
     result = as_result(record)
-    return (
-        (result.method != "catuvac" or result.spec.get("tau_end", 0.5) == 0.5)
-        and not result.marginal_weight
-        and not result.speaker_norm
-    )
+    return at_paper_tau(result) and not result.marginal_weight and not result.speaker_norm
 
 
 def at_elbo_weight(record: Record) -> bool:
@@ -64,7 +67,9 @@ def tau_sweep_runs(records: Iterable[Record]) -> list[Record]:
     return [
         r
         for r in select(records, method="catuvac")
-        if at_elbo_weight(r) and not as_result(r).marginal_weight and not as_result(r).speaker_norm
+        if at_elbo_weight(r)
+        and not (result := as_result(r)).marginal_weight
+        and not result.speaker_norm
     ]
 
 
@@ -77,9 +82,9 @@ def speaker_experiment_runs(
     return [
         r
         for r in select(records, profile=profile)
-        if as_result(r).dataset in datasets
-        and as_result(r).method != "labels"
-        and at_chosen_lambda(r)
-        and not as_result(r).marginal_weight
-        and as_result(r).spec.get("tau_end", 0.5) == 0.5
+        if (result := as_result(r)).dataset in datasets
+        and result.method != "labels"
+        and at_paper_tau(result)
+        and not result.marginal_weight
+        and at_chosen_lambda(result)
     ]

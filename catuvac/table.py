@@ -103,7 +103,7 @@ def side_by_side(
         trained = "" if pd.isna(row["epochs"]) else f", {int(row['epochs'])} ep"
         seeds = f", {int(row['seeds'])} seeds" if row["seeds"] > 1 else ", 1 seed"
         # The source names a trained row's lambda: no extra column, so the table fits a page.
-        weight = "" if pd.isna(row["lambda"]) else f", λ = {row['lambda']:g}"
+        weight = f", λ = {lambda_text(row['lambda'])}" if pd.notna(row["lambda"]) else ""
         rows.append(
             {
                 **base,

@@ -97,7 +97,8 @@ def test_study_runs_and_marginal_runs_are_told_apart():
     spread = {"n_clusters": 10, "clusters_used": 10, "largest_share": 0.2, "marginal_entropy": 1}
 
     def record(**spec):
-        return {"spec": {"tau_end": 0.5, "lambda_placement": "kl_y", **spec}, TRAIN_KEY: spread}
+        spec = {"method": "catuvac", "tau_end": 0.5, "lambda_placement": "kl_y", **spec}
+        return {"spec": spec, TRAIN_KEY: spread}
 
     study = record(lambda_weight=100.0)
     ours = record(lambda_weight=None, marginal_weight=100.0)
