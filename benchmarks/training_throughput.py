@@ -5,9 +5,9 @@ faster, kept here (not in the library) so that every run of this script measures
 the same machine, interleaved round by round:
 
 * ``q(z | x, y)`` builds the ``K`` constant planes of ``y`` for every clip and convolves
-  the ``1 + K`` channel input (the library: :class:`catuvac.models.networks.ConditionedConv2d`);
+  the ``1 + K`` channel input (the library: :class:`catuvac.model.networks.ConditionedConv2d`);
 * the decoder's last layer upsamples with ``nn.ConvTranspose2d`` (the library:
-  :class:`catuvac.models.networks.SubpixelConvTranspose2d`);
+  :class:`catuvac.model.networks.SubpixelConvTranspose2d`);
 * weights and activations stay in the default contiguous layout (the library:
   ``channels_last``).
 
@@ -38,9 +38,9 @@ import types
 import torch
 from torch import nn
 
-from catuvac.models import ClusteringVAE, ModelConfig, build_model
-from catuvac.models.networks import ConditionedConv2d, SubpixelConvTranspose2d
-from catuvac.train import epoch_order
+from catuvac.model import ClusteringVAE, ModelConfig, build_model
+from catuvac.model.networks import ConditionedConv2d, SubpixelConvTranspose2d
+from catuvac.training.trainer import epoch_order
 
 SHAPES = {"128x144 (US8K 4 s)": (128, 144), "128x64 (digits 1 s)": (128, 64)}
 N_CLIPS = 2048  # size of the in-memory feature tensor batches are drawn from

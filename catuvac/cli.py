@@ -16,14 +16,12 @@ from typing import NoReturn
 
 from catuvac.data import canonical_name, dataset_dir, dataset_names, how_to_get, load
 from catuvac.data.download import download_dataset
-from catuvac.elbo import LAMBDA_PLACEMENTS
 from catuvac.errors import CatuvacError, ConfigError, UnknownOptionError
-from catuvac.evaluation import SPACES
-from catuvac.experiment import prepare_data
-from catuvac.lambda_study import LAMBDA_GRID, format_study, study_specs, study_table
-from catuvac.models.base import METHODS
-from catuvac.profiles import DEFAULT_PROFILE, PROFILES, get_profile
-from catuvac.reproduce import (
+from catuvac.evaluation.embedding import SPACES
+from catuvac.experiments.lambda_study import LAMBDA_GRID, format_study, study_specs, study_table
+from catuvac.experiments.prepare import prepare_data
+from catuvac.experiments.profiles import DEFAULT_PROFILE, PROFILES, get_profile
+from catuvac.experiments.reproduce import (
     RESULT_METHODS,
     build_configs,
     evaluate_run_dir,
@@ -31,10 +29,13 @@ from catuvac.reproduce import (
     run_missing,
     write_run_info,
 )
-from catuvac.results import load_results
-from catuvac.schedules import SCHEDULE_SHAPES
-from catuvac.table import TABLE_FORMATS, results_table
-from catuvac.train import train
+from catuvac.model.base import METHODS
+from catuvac.model.elbo import LAMBDA_PLACEMENTS
+from catuvac.paths import results_dir, runs_dir
+from catuvac.records.results import load_results
+from catuvac.records.table import TABLE_FORMATS, results_table
+from catuvac.training.schedules import SCHEDULE_SHAPES
+from catuvac.training.trainer import train
 
 BAD_INPUT = 2  # argparse's own exit code for a bad command line
 FAILURE = 1
@@ -96,19 +97,21 @@ def cmd_reproduce(args: argparse.Namespace) -> None:
         args.speaker_norm,
         args.marginal_weight,
     )
-    run_missing(specs, profile, args.overwrite, args.speaker_norm)
+    run_missing(
+        specs, profile, args.overwrite, args.speaker_norm, args.results_root, args.runs_root
+    )
 
 
 def cmd_lambda_study(args: argparse.Namespace) -> None:
     profile = get_profile(args.profile)
     specs = study_specs(args.datasets, args.methods, args.seeds, profile, args.clusters, args.grid)
     if not args.select_only:
-        run_missing(specs, profile)
-    print(format_study(study_table(load_results(), profile.name)))
+        run_missing(specs, profile, results_root=args.results_root, runs_root=args.runs_root)
+    print(format_study(study_table(load_results(args.results_root), profile.name)))
 
 
 def cmd_table(args: argparse.Namespace) -> None:
-    print(results_table(args.profile, args.format, args.space))
+    print(results_table(args.profile, args.format, args.space, load_results(args.results_root)))
 
 
 # --- argument types: refuse a bad value before any work -----------------------------------
@@ -203,6 +206,24 @@ def add_lambda_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_root_options(p: argparse.ArgumentParser, runs: bool = True) -> None:
+    """Where results are read and written (and checkpoints kept): resolved once, here, from
+    ``CATUVAC_RESULTS`` / ``CATUVAC_RUNS`` unless given, and passed to the library."""
+    p.add_argument(
+        "--results-root",
+        type=Path,
+        default=results_dir(),
+        help="result files (default: $CATUVAC_RESULTS or results/)",
+    )
+    if runs:
+        p.add_argument(
+            "--runs-root",
+            type=Path,
+            default=runs_dir(),
+            help="checkpoints (default: $CATUVAC_RUNS or runs/)",
+        )
+
+
 def build_parser() -> Parser:
     parser = Parser(prog="catuvac", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -267,6 +288,7 @@ def build_parser() -> Parser:
         help="weight on KL(batch mean of q(y|x) || uniform), this project's addition",
     )
     p.add_argument("--overwrite", action="store_true", help="replace existing result files")
+    add_root_options(p)
 
     p = sub.add_parser(
         "lambda-study",
@@ -289,11 +311,13 @@ def build_parser() -> Parser:
     p.add_argument(
         "--select-only", action="store_true", help="train nothing; select from stored results"
     )
+    add_root_options(p)
 
     p = sub.add_parser("table", help="Table I from results/, ours beside the paper's")
     p.add_argument("--profile", choices=PROFILES, help="only results of this profile")
     p.add_argument("--format", default="markdown", choices=TABLE_FORMATS, help="output format")
     p.add_argument("--space", default="own", choices=SPACES, help="space of internal metrics")
+    add_root_options(p, runs=False)
     return parser
 
 

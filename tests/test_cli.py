@@ -9,8 +9,8 @@ import pytest
 import torch
 
 from catuvac.cli import main
+from catuvac.experiments.profiles import PROFILES
 from catuvac.features import SPOKEN_DIGITS
-from catuvac.profiles import PROFILES
 
 REPRODUCE = ["reproduce", "--profile", "smoke", "--datasets", "fsdd"]
 REPRODUCE += ["--methods", "labels", "kmeans", "--seeds", "0"]

@@ -1,4 +1,7 @@
-"""Dataset loaders: ``load(name)`` finds a dataset under ``CATUVAC_DATA`` and reads its layout."""
+"""Dataset loaders: ``load(name)`` finds a dataset under ``CATUVAC_DATA`` and reads its layout.
+
+May import: the top-level modules only (``errors``, ``paths``, ``atomic``).
+"""
 
 import inspect
 from collections.abc import Callable

@@ -1,4 +1,7 @@
-"""Feature pipelines of the paper: settings, extraction, normalisation and caching."""
+"""Feature pipelines of the paper: settings, extraction, normalisation and caching.
+
+May import: the top-level modules and ``data``.
+"""
 
 from catuvac.features.cache import FeatureCache, cache_key
 from catuvac.features.config import (

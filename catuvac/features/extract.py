@@ -9,7 +9,7 @@ import torch
 import torchaudio
 from tqdm.auto import tqdm
 
-from catuvac.audio import read_audio
+from catuvac.data.audio import read_audio
 from catuvac.features.config import FeatureConfig
 
 

@@ -1,0 +1,112 @@
+"""From a dataset name and a profile to normalised train and test features."""
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from catuvac.data import AudioDataset, canonical_name, load
+from catuvac.evaluation.metrics import common_space
+from catuvac.experiments.profiles import Profile, get_profile
+from catuvac.features import (
+    FeatureCache,
+    FeatureConfig,
+    FeatureExtractor,
+    FeatureSet,
+    Normaliser,
+    feature_config_for,
+    normalise_per_group,
+)
+
+SUBSET_SEED = 0  # the data subset is the same for every run seed, so seeds compare models
+
+
+@dataclass
+class PreparedData:
+    """Normalised features of a dataset's train and test clips, and how they were chosen."""
+
+    dataset: AudioDataset
+    feature_config: FeatureConfig
+    normaliser: Normaliser
+    train: FeatureSet
+    test: FeatureSet
+    speaker_norm: bool = False  # features standardised per speaker before normalising
+
+    @property
+    def class_names(self) -> list[str]:
+        return self.dataset.class_names
+
+    @property
+    def n_classes(self) -> int:
+        return len(self.dataset.class_names)
+
+    def common_space(self, n_components: int = 32) -> np.ndarray:
+        """The space shared by all methods: PCA of the normalised test features."""
+        return common_space(self.test.features.numpy(), n_components, random_state=0)
+
+    def subset_description(self) -> dict:
+        """What data a result was computed on, for result files."""
+        return {
+            "dataset": self.dataset.name,
+            "root": str(self.dataset.root),
+            "train_clips": len(self.train),
+            "test_clips": len(self.test),
+            "train_files_sha256": files_digest(self.train.paths, self.dataset.root),
+            "test_files_sha256": files_digest(self.test.paths, self.dataset.root),
+            "subset_seed": SUBSET_SEED,
+        }
+
+
+def files_digest(paths: list[str], root: Path) -> str:
+    """A short fingerprint of a file list, relative to the dataset root."""
+    names = "\n".join(str(Path(p).relative_to(root)) for p in paths)
+    return hashlib.sha256(names.encode()).hexdigest()[:16]
+
+
+def prepare_data(
+    name: str,
+    profile: Profile | str | None = None,
+    root: str | Path | None = None,
+    device: torch.device | None = None,
+    progress: bool = True,
+    cache: FeatureCache | None = None,
+    speaker_norm: bool = False,
+    normaliser: Normaliser | None = None,
+    **load_options,
+) -> PreparedData:
+    """Load a dataset, take the profile's subset, extract (or reuse) features, normalise.
+
+    Normalisation statistics come from the training clips only. ``speaker_norm`` first
+    standardises each speaker's clips (each clip's group) with that speaker's own
+    statistics (:func:`~catuvac.features.normalise_per_group`): it removes what tells
+    speakers apart on average, using speaker metadata and no class label. A given
+    ``normaliser`` (a trained run's, from its ``run.json``) is applied instead of fitting one.
+    """
+    profile = profile if isinstance(profile, Profile) else get_profile(profile)
+    dataset = load(canonical_name(name), root=root, **load_options)
+    config = feature_config_for(dataset.name)
+    extractor = FeatureExtractor(config, device)
+    cache = cache or FeatureCache()
+    splits = {}
+    for split, limit in (("train", profile.max_train_clips), ("test", profile.max_test_clips)):
+        clips = dataset.subset(split, limit, seed=SUBSET_SEED)
+        splits[split] = cache.load_or_extract(
+            dataset.name,
+            [c.path for c in clips],
+            [c.label for c in clips],
+            extractor,
+            progress=progress,
+        )
+        if speaker_norm:
+            splits[split] = normalise_per_group(splits[split], [c.group for c in clips])
+    normaliser = Normaliser.fit(splits["train"]) if normaliser is None else normaliser
+    return PreparedData(
+        dataset,
+        config,
+        normaliser,
+        normaliser.transform(splits["train"]),
+        normaliser.transform(splits["test"]),
+        speaker_norm,
+    )

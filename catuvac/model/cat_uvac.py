@@ -1,0 +1,63 @@
+"""Cat. UVAC: an unsupervised M2 with a Gumbel-Softmax categorical y and a Gaussian z."""
+
+import torch
+import torch.nn.functional as F
+
+from catuvac.model.base import (
+    ClusteringVAE,
+    Embedding,
+    ModelConfig,
+    ModelOutput,
+    reparameterise,
+)
+from catuvac.model.elbo import (
+    ElboTerms,
+    categorical_kl_uniform,
+    combine,
+    gaussian_kl,
+    masked_reconstruction,
+)
+from catuvac.model.gumbel import gumbel_softmax
+from catuvac.model.networks import CategoricalEncoder, Decoder, GaussianEncoder
+
+
+class CatUVAC(ClusteringVAE):
+    """``p(x|y,z) p(y) p(z)`` with ``q(y|x) q(z|x,y)``; clusters are ``argmax q(y|x)``."""
+
+    def __init__(self, config: ModelConfig) -> None:
+        super().__init__()
+        self.config = config
+        k, d = config.n_clusters, config.latent_dim
+        self.encoder_y = CategoricalEncoder(config.n_freq, k)
+        self.encoder_z = GaussianEncoder(config.n_freq, d, k, config.logvar_limit)
+        self.decoder = Decoder(d + k, config.n_freq, config.n_frames)
+
+    def forward(self, x: torch.Tensor, tau: float) -> ModelOutput:
+        logits = self.encoder_y(x)
+        y = gumbel_softmax(logits, tau)
+        z_mean, z_logvar = self.encoder_z(x, y)
+        z = reparameterise(z_mean, z_logvar)
+        reconstruction = self.decoder(torch.cat([z, y], dim=1))
+        return ModelOutput(reconstruction, logits.softmax(dim=1), z, z_mean, z_logvar)
+
+    def elbo(
+        self, x: torch.Tensor, mask: torch.Tensor, tau: float
+    ) -> tuple[ElboTerms, ModelOutput]:
+        out = self(x, tau)
+        terms = combine(
+            masked_reconstruction(out.reconstruction, x, mask),
+            gaussian_kl(out.z_mean, out.z_logvar),
+            categorical_kl_uniform(out.cluster_probs),
+            self.config.lambda_weight,
+            self.config.lambda_placement,
+            out.cluster_probs,
+            self.config.marginal_weight,
+        )
+        return terms, out
+
+    @torch.no_grad()
+    def embed(self, x: torch.Tensor) -> Embedding:
+        probs = self.encoder_y(x).softmax(dim=1)
+        one_hot = F.one_hot(probs.argmax(dim=1), self.config.n_clusters).to(x.dtype)
+        z_mean, _ = self.encoder_z(x, one_hot)
+        return Embedding(probs, z_mean)

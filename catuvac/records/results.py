@@ -1,0 +1,246 @@
+"""The result store: one JSON record per run (``catuvac reproduce`` writes them) with its
+test-set arrays beside it, read back as :class:`Result`, and the queries on it.
+
+A :class:`Result` is a read-only view of a stored record: it still reads like the dict it
+was stored as (``result["spec"]["seed"]``) and names what the book asks of it
+(``result.seed``, ``result.n_clusters``). The functions below accept either a
+:class:`Result` or a plain record (the dict :func:`catuvac.experiments.reproduce.run` returns) and
+hand back what they were given.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from catuvac.atomic import atomic_write_bytes, write_json
+from catuvac.errors import ResultExistsError
+from catuvac.evaluation.metrics import METRIC_NAMES
+from catuvac.paths import results_dir
+
+ARRAYS_KEY = "arrays"
+
+METHOD_NAMES = {
+    "labels": "None (labels)",
+    "kmeans": "K-means",
+    "uvac": "UVAC",
+    "catuvac": "Cat. UVAC",
+}
+"""How the book names each method (the paper's Table I names)."""
+
+Record = Mapping[str, Any]
+
+
+@dataclass(frozen=True, eq=False)
+class Result(Mapping):
+    """A stored result record, read through named properties (and still by key)."""
+
+    record: Record
+
+    def __getitem__(self, key: str) -> Any:
+        return self.record[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.record)
+
+    def __len__(self) -> int:
+        return len(self.record)
+
+    @property
+    def spec(self) -> Record:
+        """The run's :class:`~catuvac.experiments.reproduce.RunSpec` as stored."""
+        return self.record["spec"]
+
+    @property
+    def method(self) -> str:
+        return self.spec["method"]
+
+    @property
+    def dataset(self) -> str:
+        return self.spec["dataset"]
+
+    @property
+    def seed(self) -> int:
+        return self.spec["seed"]
+
+    @property
+    def n_clusters(self) -> int:
+        """The clusters the run scores: the labels row has one per class, whatever its spec."""
+        return self.record["n_classes"] if self.method == "labels" else self.spec["n_clusters"]
+
+    @property
+    def profile_name(self) -> str:
+        return self.record["profile"]["name"]
+
+    @property
+    def epochs(self) -> int | None:
+        """Training epochs (None for K-means and the labels row, which train nothing)."""
+        return self.record.get("epochs")
+
+    @property
+    def history(self) -> list[dict]:
+        """Per-epoch training history (empty for K-means and the labels row)."""
+        return self.record.get("history", [])
+
+    @property
+    def path(self) -> Path:
+        """The result file the record was read from."""
+        return Path(self.record["path"])
+
+    @property
+    def device(self) -> str:
+        """The device the run used, as stored (``cpu``, ``cuda``)."""
+        return self.record["environment"]["device"]
+
+    @property
+    def tau_end(self) -> float | None:
+        """The final temperature, for Cat. UVAC only (the one method it affects)."""
+        return self.spec.get("tau_end") if self.method == "catuvac" else None
+
+    @property
+    def lambda_setting(self) -> tuple[float, str] | None:
+        """``(lambda_weight, lambda_placement)`` of a trained model, None otherwise."""
+        config = self.record.get("model_config")
+        if not config:
+            return None
+        return float(config["lambda_weight"]), str(config["lambda_placement"])
+
+    @property
+    def speaker_norm(self) -> bool:
+        """Whether the features were normalised per speaker (absent in older records)."""
+        return bool(self.spec.get("speaker_norm", False))
+
+    @property
+    def marginal_weight(self) -> float:
+        return float(self.spec.get("marginal_weight", 0.0))
+
+    def metric_values(self, space: str = "own") -> dict[str, float]:
+        """The five metrics (accuracy as a fraction; NaN where not reported)."""
+        metrics = self.record["metrics"]
+        values = {}
+        for name in METRIC_NAMES:
+            value = metrics.get(name) if name in ("accuracy", "nmi") else metrics[space].get(name)
+            values[name] = np.nan if value is None else float(value)
+        return values
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The test-set arrays stored beside the record (labels, clusters, and for the VAEs
+        ``q(y|x)`` and z means)."""
+        with np.load(Path(self.record["path"]).with_suffix(".npz")) as stored:
+            return {name: stored[name] for name in stored.files}
+
+
+def as_result(record: Record) -> Result:
+    """``record`` as a :class:`Result` (itself when it already is one)."""
+    return record if isinstance(record, Result) else Result(record)
+
+
+def save_result(record: Record, path: Path, overwrite: bool = False) -> Path:
+    """Write a result's JSON and, beside it, its test-set arrays (``.npz``: labels,
+    clusters and, for the VAEs, ``q(y|x)`` and z means) so chapters can plot them later.
+
+    An existing result is an error unless ``overwrite`` is asked for.
+    """
+    if path.exists() and not overwrite:
+        raise ResultExistsError(f"{path} exists; pass overwrite=True (--overwrite) to replace it")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    record = dict(record)
+    arrays = record.pop(ARRAYS_KEY, {})
+
+    def write_arrays(temporary: str) -> None:
+        with open(temporary, "wb") as handle:
+            np.savez_compressed(handle, **arrays)
+
+    atomic_write_bytes(path.with_suffix(".npz"), write_arrays)
+    write_json(path, record)
+    return path
+
+
+def load_results(root: Path | None = None) -> list[Result]:
+    """Every result file under ``root`` (default ``results/``), with its path."""
+    root = root or results_dir()
+    results = []
+    for path in sorted(root.rglob("*.json")):
+        record = json.loads(path.read_text())
+        if "spec" in record and "metrics" in record:
+            record["path"] = str(path)
+            results.append(Result(record))
+    return results
+
+
+def select(
+    records: Iterable[Record],
+    dataset: str | None = None,
+    profile: str | None = None,
+    n_clusters: int | None = None,
+    method: str | None = None,
+    speaker_norm: bool | None = None,
+) -> list[Record]:
+    """Records matching every given field (the labels row matches any ``n_clusters``
+    equal to its number of classes; records older than ``speaker_norm`` had it off)."""
+    chosen = []
+    for record in records:
+        result = as_result(record)
+        if (
+            (dataset is None or result.dataset == dataset)
+            and (profile is None or result.profile_name == profile)
+            and (n_clusters is None or result.n_clusters == n_clusters)
+            and (method is None or result.method == method)
+            and (speaker_norm is None or result.speaker_norm == speaker_norm)
+        ):
+            chosen.append(record)
+    return chosen
+
+
+def profiles_by_epochs(records: Iterable[Record]) -> list[str]:
+    """The profiles among ``records``, from the fewest training epochs to the most."""
+    epochs = {r["profile"]["name"]: r["profile"]["epochs"] for r in records}
+    return sorted(epochs, key=epochs.get)
+
+
+def largest_profile(records: Iterable[Record]) -> str | None:
+    """The profile with the most training epochs among ``records`` (None when empty)."""
+    profiles = profiles_by_epochs(records)
+    return profiles[-1] if profiles else None
+
+
+def largest_profile_of(records: Iterable[Record], dataset: str) -> tuple[str | None, list[Record]]:
+    """The profile with the most epochs among ``dataset``'s records, and those records."""
+    mine = select(records, dataset=dataset)
+    best = largest_profile(mine)
+    return best, select(mine, profile=best) if best else []
+
+
+def devices_of(records: Iterable[Record]) -> str:
+    """The devices the records ran on, as stored (``cpu``, ``cuda``), joined by ``+``."""
+    return "+".join(sorted({as_result(r).device for r in records}))
+
+
+def device_label(device: str) -> str:
+    """``cuda`` → ``GPU``, ``cpu`` → ``CPU``; a setting run on both reads ``CPU+GPU``."""
+    return "+".join({"cuda": "GPU", "cpu": "CPU"}.get(d, d) for d in device.split("+"))
+
+
+def describe_records(records: Sequence[Record]) -> str:
+    """One line saying what stored results were computed on: profile, epochs, data."""
+    if not records:
+        return "no stored results"
+    results = [as_result(r) for r in records]
+    profiles = sorted({r.profile_name for r in results})
+    epochs = sorted({r.epochs for r in results if r.epochs})
+    subsets = sorted(
+        {(r["data_subset"]["train_clips"], r["data_subset"]["test_clips"]) for r in results}
+    )
+    seeds = sorted({r.seed for r in results if r.method != "labels"})
+    epoch_text = "/".join(str(e) for e in epochs) if epochs else "none (no training)"
+    data_text = "; ".join(f"{a} train / {b} test clips" for a, b in subsets)
+    seed_text = f"seed{'s' if len(seeds) > 1 else ''} {', '.join(str(s) for s in seeds)}"
+    return (
+        f"profile {'/'.join(profiles)}, epochs {epoch_text}, {data_text}, "
+        f"{seed_text if seeds else 'no seeds'}, on {device_label(devices_of(results))}"
+    )

@@ -1,0 +1,91 @@
+"""Which stored results belong to which setting: the paper's plain setting, at lambda = 1
+or at the lambda the study chose, Table I's rows, and the runs of temperature sweeps."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from catuvac.evaluation.defaults import ELBO_LAMBDA, default_lambda
+from catuvac.records.results import Record, as_result, select
+
+PAPER_TAU_END = 0.5
+
+
+def at_paper_tau(record: Record) -> bool:
+    """Cat. UVAC at the paper's final temperature 0.5; the other methods have none."""
+    return as_result(record).tau_end in (None, PAPER_TAU_END)
+
+
+def plain_setting(record: Record) -> bool:
+    """Whether a record has the paper's setting apart from lambda: Cat. UVAC at the final
+    temperature 0.5, no batch-marginal term, features not normalised per speaker."""
+    result = as_result(record)
+    return at_paper_tau(result) and not result.marginal_weight and not result.speaker_norm
+
+
+def at_elbo_weight(record: Record) -> bool:
+    """A run trained at the ELBO's own weight, lambda = 1 on the categorical KL, without
+    naming it (the project's default before the lambda study; the study's own run at
+    lambda = 1 names it and is left out, so no seed counts twice). K-means and labels,
+    which have no lambda, pass."""
+    result = as_result(record)
+    setting = result.lambda_setting
+    return setting is None or (
+        setting == (ELBO_LAMBDA, "kl_y") and result.spec.get("lambda_weight") is None
+    )
+
+
+def at_chosen_lambda(record: Record) -> bool:
+    """A run trained at its dataset's default lambda on the categorical KL, the one the
+    lambda study chose (:mod:`catuvac.evaluation.defaults`), named or not. K-means and labels
+    pass."""
+    result = as_result(record)
+    setting = result.lambda_setting
+    return setting is None or setting == (default_lambda(result.dataset, result.n_clusters), "kl_y")
+
+
+def default_setting(records: Iterable[Record]) -> list[Record]:
+    """The records of the project's default setting: :func:`plain_setting` at the lambda
+    the study chose for each dataset."""
+    return [r for r in records if plain_setting(r) and at_chosen_lambda(r)]
+
+
+def elbo_weight_setting(records: Iterable[Record]) -> list[Record]:
+    """The records of the paper's setting at lambda = 1: :func:`plain_setting` trained
+    before the lambda study (every ``paper`` profile run so far)."""
+    return [r for r in records if plain_setting(r) and at_elbo_weight(r)]
+
+
+def table_setting(records: Iterable[Record]) -> list[Record]:
+    """Table I's records: :func:`plain_setting` at lambda = 1 and at the chosen lambda, so
+    that each trained method shows a row per lambda."""
+    return [r for r in records if plain_setting(r) and (at_elbo_weight(r) or at_chosen_lambda(r))]
+
+
+def tau_sweep_runs(records: Iterable[Record]) -> list[Record]:
+    """The Cat. UVAC runs temperature sweeps are made of: lambda = 1 (every sweep was
+    trained before the lambda study), no batch-marginal term, features as extracted."""
+    return [
+        r
+        for r in select(records, method="catuvac")
+        if at_elbo_weight(r)
+        and not (result := as_result(r)).marginal_weight
+        and not result.speaker_norm
+    ]
+
+
+def speaker_experiment_runs(
+    records: Iterable[Record], datasets: Sequence[str], profile: str
+) -> list[Record]:
+    """The runs of the "digits or voices" experiment: K-means and both VAEs at the chosen
+    lambda (Cat. UVAC at the final temperature 0.5, no batch-marginal term), on features as
+    extracted and normalised per speaker, for ``datasets`` at ``profile``."""
+    return [
+        r
+        for r in select(records, profile=profile)
+        if (result := as_result(r)).dataset in datasets
+        and result.method != "labels"
+        and at_paper_tau(result)
+        and not result.marginal_weight
+        and at_chosen_lambda(result)
+    ]

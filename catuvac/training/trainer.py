@@ -1,0 +1,228 @@
+"""Training loop: Adam with exponential learning-rate decay, temperature annealing,
+checkpoints every N epochs, exact resume, NaN detection and a per-epoch history."""
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import torch
+from tqdm import tqdm
+
+from catuvac.atomic import atomic_write_bytes, write_json
+from catuvac.errors import CheckpointMismatchError, TrainingDivergedError, unknown_option
+from catuvac.features import FeatureSet, default_device
+from catuvac.model import ClusteringVAE, ModelConfig, build_model
+from catuvac.training.schedules import SCHEDULE_SHAPES, learning_rate, temperature
+
+CHECKPOINT_NAME = "checkpoint.pt"
+HISTORY_NAME = "history.json"
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Optimisation settings; the paper's lost values have documented defaults."""
+
+    epochs: int = 30
+    batch_size: int = 64
+    lr_start: float = 1e-3
+    lr_end: float = 1e-5
+    tau_start: float = 1.0
+    tau_end: float = 0.5
+    tau_shape: str = "exponential"
+    seed: int = 0
+    checkpoint_every: int = 5
+
+    def __post_init__(self) -> None:
+        if self.tau_shape not in SCHEDULE_SHAPES:
+            raise unknown_option("temperature schedule", self.tau_shape, SCHEDULE_SHAPES)
+        if self.epochs < 1 or self.batch_size < 1 or self.checkpoint_every < 1:
+            raise ValueError(
+                "epochs, batch_size and checkpoint_every must be positive; got "
+                f"{self.epochs}, {self.batch_size}, {self.checkpoint_every}"
+            )
+        # Checked here, not when an epoch first uses them: a zero final temperature would
+        # otherwise fail only in the last epoch (Gumbel-Softmax needs tau > 0), and the
+        # exponential schedules need positive ends.
+        for name in ("tau_start", "tau_end", "lr_start", "lr_end"):
+            if not getattr(self, name) > 0:
+                raise ValueError(f"{name} must be positive; got {getattr(self, name)}")
+
+    def tau_at(self, epoch: int) -> float:
+        """Gumbel-Softmax temperature used during ``epoch``."""
+        return temperature(epoch, self.epochs, self.tau_start, self.tau_end, self.tau_shape)
+
+    def lr_at(self, epoch: int) -> float:
+        """Learning rate used during ``epoch``."""
+        return learning_rate(epoch, self.epochs, self.lr_start, self.lr_end)
+
+
+@dataclass
+class TrainResult:
+    """The trained model and what happened each epoch."""
+
+    model: ClusteringVAE
+    history: list[dict] = field(default_factory=list)
+
+    @property
+    def final_tau(self) -> float:
+        """Temperature of the last epoch (Table I's per-row tau)."""
+        return self.history[-1]["tau"]
+
+
+def seed_everything(seed: int) -> None:
+    """Seed torch's global generator (the only random source training uses) so a run
+    repeats exactly.
+
+    Global, not a generator of the trainer's own: weight initialisation (``nn.Module``
+    constructors), the reparameterised z (``torch.randn_like``) and the Gumbel noise take
+    no generator argument, so a private one would leave them unseeded. A trainer therefore
+    reseeds the process's generator when it is built, and its checkpoints store and
+    restore that state; code that needs its own stream around training should use
+    ``torch.random.fork_rng``."""
+    torch.manual_seed(seed)
+
+
+def epoch_order(n: int, seed: int, epoch: int) -> torch.Tensor:
+    """Shuffled clip order of one epoch; depends only on (seed, epoch), so resume repeats it."""
+    generator = torch.Generator().manual_seed(seed * 100_003 + epoch)
+    return torch.randperm(n, generator=generator)
+
+
+class Trainer:
+    """Trains one model on normalised features, checkpointing into ``run_dir``."""
+
+    def __init__(
+        self,
+        model_config: ModelConfig,
+        train_config: TrainConfig,
+        run_dir: Path,
+        device: torch.device | None = None,
+        progress: bool = True,
+    ) -> None:
+        self.model_config = model_config
+        self.train_config = train_config
+        self.run_dir = Path(run_dir)
+        self.device = device or default_device()
+        self.progress = progress
+        seed_everything(train_config.seed)
+        self.model = build_model(model_config).to(self.device)
+        self.optimizer = torch.optim.Adam(self.model.parameters(), lr=train_config.lr_start)
+        self.history: list[dict] = []
+        self.start_epoch = 0
+
+    @property
+    def identity(self) -> dict:
+        """What must match for a checkpoint to be resumed."""
+        return {"model": self.model_config.to_dict(), "train": asdict(self.train_config)}
+
+    def resume(self) -> bool:
+        """Load the checkpoint in ``run_dir`` if there is one; refuse a different config."""
+        path = self.run_dir / CHECKPOINT_NAME
+        if not path.exists():
+            return False
+        state = torch.load(path, weights_only=False, map_location=self.device)
+        if state["identity"] != self.identity:
+            raise CheckpointMismatchError(
+                f"{path} was written by a run with another configuration; "
+                "use a new run folder or delete it to start afresh"
+            )
+        self.model.load_state_dict(state["model"])
+        self.optimizer.load_state_dict(state["optimizer"])
+        torch.set_rng_state(state["rng"].cpu())
+        if state.get("cuda_rng") is not None and torch.cuda.is_available():
+            torch.cuda.set_rng_state_all([s.cpu() for s in state["cuda_rng"]])
+        self.history = state["history"]
+        self.start_epoch = state["epoch"] + 1
+        return True
+
+    def save_checkpoint(self, epoch: int) -> None:
+        """Model, optimiser, RNG and history after ``epoch``, written atomically."""
+        state = {
+            "identity": self.identity,
+            "epoch": epoch,
+            "model": self.model.state_dict(),
+            "optimizer": self.optimizer.state_dict(),
+            "rng": torch.get_rng_state(),
+            "cuda_rng": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None,
+            "history": self.history,
+        }
+        atomic_write_bytes(self.run_dir / CHECKPOINT_NAME, lambda p: torch.save(state, p))
+
+    def run_epoch(self, data: FeatureSet, epoch: int) -> dict:
+        """One pass over ``data``; returns the epoch's mean terms, tau, lr and cluster usage."""
+        cfg = self.train_config
+        tau, lr = cfg.tau_at(epoch), cfg.lr_at(epoch)
+        for group in self.optimizer.param_groups:
+            group["lr"] = lr
+        self.model.train()
+        totals: dict[str, float] = {}
+        usage = torch.zeros(self.model_config.n_clusters, dtype=torch.long)
+        order = epoch_order(len(data), cfg.seed, epoch)
+        batches = order.split(cfg.batch_size)
+        for index in tqdm(
+            batches, desc=f"epoch {epoch + 1}", leave=False, disable=not self.progress
+        ):
+            x = data.features[index].to(self.device)
+            mask = data.mask[index].to(self.device)
+            terms, out = self.model.elbo(x, mask, tau)
+            if not torch.isfinite(terms.loss):
+                raise TrainingDivergedError(
+                    f"loss became {float(terms.loss.detach())} in epoch {epoch + 1} "
+                    f"({terms.as_floats()}); the last good checkpoint in {self.run_dir} is kept. "
+                    "Try a lower learning rate or a larger lambda."
+                )
+            self.optimizer.zero_grad()
+            terms.loss.backward()
+            # A finite loss can still have NaN/inf gradients; stepping on them would turn the
+            # weights into NaN and the next batch would fail far from the cause.
+            grads = [p.grad for p in self.model.parameters() if p.grad is not None]
+            if not torch.isfinite(torch.nn.utils.get_total_norm(grads)):
+                raise TrainingDivergedError(
+                    f"gradients became non-finite in epoch {epoch + 1} (loss "
+                    f"{float(terms.loss.detach())}); the last good checkpoint in {self.run_dir} "
+                    "is kept. Try a lower learning rate or a larger lambda."
+                )
+            self.optimizer.step()
+            for name, value in terms.as_floats().items():
+                totals[name] = totals.get(name, 0.0) + value * len(index)
+            usage += torch.bincount(out.cluster_probs.argmax(1).cpu(), minlength=len(usage))
+        record = {name: value / len(data) for name, value in totals.items()}
+        record.update(epoch=epoch + 1, tau=tau, lr=lr, cluster_usage=usage.tolist())
+        return record
+
+    def fit(self, data: FeatureSet) -> TrainResult:
+        """Train to ``epochs``, resuming from the run folder's checkpoint when present."""
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        self.resume()
+        cfg = self.train_config
+        epochs = range(self.start_epoch, cfg.epochs)
+        for epoch in tqdm(epochs, desc="training", disable=not self.progress, unit="epoch"):
+            record = self.run_epoch(data, epoch)
+            self.history.append(record)
+            write_json(self.run_dir / HISTORY_NAME, self.history)
+            if (epoch + 1) % cfg.checkpoint_every == 0 or epoch + 1 == cfg.epochs:
+                self.save_checkpoint(epoch)
+        self.model.eval()
+        return TrainResult(self.model, self.history)
+
+
+def train(
+    model_config: ModelConfig,
+    train_config: TrainConfig,
+    data: FeatureSet,
+    run_dir: Path,
+    device: torch.device | None = None,
+    progress: bool = True,
+) -> TrainResult:
+    """Train (or resume) one model on normalised features; see :class:`Trainer`."""
+    return Trainer(model_config, train_config, run_dir, device, progress).fit(data)
+
+
+def load_trained(run_dir: Path, device: torch.device | None = None) -> TrainResult:
+    """The model and history stored in a run folder's checkpoint."""
+    path = Path(run_dir) / CHECKPOINT_NAME
+    if not path.exists():
+        raise FileNotFoundError(f"no checkpoint at {path}; train first (catuvac train)")
+    state = torch.load(path, weights_only=False, map_location=device or "cpu")
+    model = build_model(ModelConfig(**state["identity"]["model"]))
+    model.load_state_dict(state["model"])
+    return TrainResult(model.eval(), state["history"])

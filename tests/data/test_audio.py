@@ -1,0 +1,61 @@
+"""read_audio / duration_seconds on generated and real files, and their errors."""
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from catuvac.data.audio import duration_seconds, read_audio
+from catuvac.errors import AudioFileError
+
+
+def test_reads_float32_mono_and_rate(tmp_path, write_wav):
+    path = write_wav(tmp_path / "tone.wav", seconds=0.25, sample_rate=16000)
+    samples, rate = read_audio(path)
+    assert rate == 16000
+    assert samples.dtype == np.float32 and samples.shape == (4000,)
+    assert 0.45 < np.abs(samples).max() <= 0.5
+    assert duration_seconds(path) == pytest.approx(0.25)
+
+
+def test_averages_channels(tmp_path):
+    path = tmp_path / "stereo.wav"
+    stereo = np.stack([np.full(100, 0.5), np.full(100, -0.25)], axis=1)
+    sf.write(path, stereo, 8000, subtype="FLOAT")
+    samples, _ = read_audio(path)
+    assert samples.shape == (100,)
+    np.testing.assert_allclose(samples, 0.125)
+
+
+def test_corrupt_file(tmp_path):
+    path = tmp_path / "corrupt.wav"
+    path.write_bytes(b"RIFF" + b"\x00garbage" * 20)
+    for read in (read_audio, duration_seconds):
+        with pytest.raises(AudioFileError, match="cannot read audio file .*corrupt.wav"):
+            read(path)
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(AudioFileError, match="nope.wav does not exist"):
+        read_audio(tmp_path / "nope.wav")
+
+
+def test_empty_file(tmp_path, write_wav):
+    path = write_wav(tmp_path / "empty.wav", samples=np.zeros(0))
+    with pytest.raises(AudioFileError, match=r"empty.wav is empty \(0 samples\)"):
+        read_audio(path)
+    assert duration_seconds(path) == 0.0
+
+
+def test_silent_file(tmp_path, write_wav):
+    path = write_wav(tmp_path / "silent.wav", samples=np.zeros(800))
+    with pytest.raises(AudioFileError, match="silent.wav is silent"):
+        read_audio(path)
+
+
+def test_real_files(offline_data):
+    samples, rate = read_audio(offline_data / "fsdd" / "recordings" / "0_george_0.wav")
+    assert rate == 8000 and samples.ndim == 1 and samples.size > 0
+    flac = offline_data / "urbansound8k" / "audio" / "fold1" / "101415-3-0-2.flac"
+    samples, rate = read_audio(flac)
+    assert rate == 16000 and samples.shape == (64000,)
+    assert duration_seconds(flac) == 4.0

@@ -1,0 +1,38 @@
+"""The default lambdas are the ones the stored lambda study selects, without labels."""
+
+import pytest
+
+from catuvac.errors import UnknownOptionError
+from catuvac.evaluation.defaults import DEFAULT_LAMBDA, default_lambda
+from catuvac.experiments.lambda_study import marginal_comparison, study_defaults, study_table
+from catuvac.records.results import load_results
+
+
+def test_defaults_are_what_the_stored_cpu_study_selects():
+    selected = study_defaults(study_table(load_results(), profile="cpu"))
+    assert {("us8k", 10), ("us8k", 5), ("fsdd", 10), ("arabic-digits", 10)} <= set(selected)
+    for cell, weight in selected.items():
+        assert DEFAULT_LAMBDA[cell] == weight, cell
+
+
+def test_datasets_without_a_study_take_their_paper_group_value():
+    for k in (10, 5):
+        assert default_lambda("tau2019", k) == default_lambda("us8k", k)
+    assert default_lambda("audiomnist", 10) == default_lambda("arabic-digits", 10)
+    assert default_lambda("fsdd", 7) == default_lambda("fsdd", 10)  # not studied: the largest
+    with pytest.raises(UnknownOptionError):
+        default_lambda("timit", 10)
+
+
+def dataset_seeds(rows) -> set:
+    return set(zip(rows["dataset"], rows["clusters"], rows["seed"], strict=True))
+
+
+def test_marginal_runs_sit_beside_the_paper_rule_on_their_own_seeds():
+    table = marginal_comparison(load_results(), "cpu")
+    ours = table[table["marginal weight"] > 0]
+    beside = table[table["marginal weight"] == 0]
+    assert not ours.empty and set(ours["method"]) == {"Cat. UVAC"}
+    assert dataset_seeds(beside) <= dataset_seeds(ours)
+    for (dataset, k), rows in beside.groupby(["dataset", "clusters"]):
+        assert set(rows["lambda"]) <= {1.0, default_lambda(dataset, k)}
