@@ -1,0 +1,250 @@
+"""What reproduces and what does not: the paper's headline numbers beside ours, per dataset,
+with a one-line reason wherever ours miss the paper's.
+
+Each chapter that shows results opens with :func:`verdict_markdown`, so the verdict is
+computed from ``results/`` whenever the chapter runs and never typed by hand. Two of our
+settings stand beside the paper: the longest run at lambda = 1 (the ELBO's own weight, the
+only lambda the ``paper`` profile was run at) and the runs at the lambda this project's
+study chose (:mod:`catuvac.evaluation.defaults`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from catuvac.evaluation.collapse import MIN_USED_FRACTION
+from catuvac.records.results import (
+    METHOD_NAMES,
+    Record,
+    as_result,
+    device_label,
+    devices_of,
+    largest_profile,
+    select,
+)
+from catuvac.records.seed_tables import mean_text, seed_table
+from catuvac.records.settings import default_setting, elbo_weight_setting
+from catuvac.records.table import PAPER_COUNTERPART, paper_row
+
+#: The paper's claims the verdict checks, per paper dataset: (method, metric, clusters).
+CLAIMS: dict[str, tuple[tuple[str, str, int], ...]] = {
+    "audiomnist": (
+        ("catuvac", "accuracy", 10),
+        ("catuvac", "silhouette", 10),
+        ("uvac", "accuracy", 10),
+        ("kmeans", "accuracy", 10),
+    ),
+    "us8k": (
+        ("catuvac", "accuracy", 10),
+        ("catuvac", "silhouette", 10),
+        ("catuvac", "silhouette", 5),
+        ("uvac", "accuracy", 10),
+        ("kmeans", "accuracy", 10),
+    ),
+}
+CLAIMS["tau2019"] = CLAIMS["us8k"]
+
+#: How far from the paper's value ours may lie and still count as reproduced (accuracy in
+#: percentage points; silhouette computed in each method's own space, as the paper's).
+TOLERANCE = {"accuracy": 5.0, "nmi": 0.05, "silhouette": 0.1}
+
+#: Names a reader knows the datasets by.
+DATASET_NAMES = {
+    "fsdd": "FSDD",
+    "arabic-digits": "Arabic digits",
+    "us8k": "UrbanSound8K",
+    "audiomnist": "AudioMNIST",
+    "tau2019": "TAU 2019",
+}
+
+#: Why a stand-in misses the paper where neither collapse nor a flat q(y|x) explains it.
+CONTEXT = {
+    "fsdd": "another dataset, with 6 speakers: the clusters follow the voices more than the digits",
+    "arabic-digits": "another dataset, with fewer speakers and clips, and 10 epochs",
+    "us8k": "trained on one fold of the nine",
+}
+
+#: q(y|x) counts as nearly uniform when its mean largest probability is below this many
+#: times the uniform 1/K.
+FLAT_FACTOR = 1.5
+
+_SETTINGS: dict[str, Callable[[Iterable[Record]], list[Record]]] = {
+    "λ = 1": elbo_weight_setting,
+    "chosen λ": default_setting,
+}
+_Q = r"$q(y \mid x)$"
+_LABELS = {"accuracy": "accuracy (%)", "nmi": "NMI", "silhouette": "silhouette"}
+_DIGITS = {"accuracy": 1, "nmi": 2, "silhouette": 2}
+
+
+def counterpart(dataset: str) -> str:
+    """The paper's dataset ours is compared with (itself when the paper has it)."""
+    return PAPER_COUNTERPART.get(dataset, dataset)
+
+
+def _setting_runs(records: Sequence[Record], dataset: str, setting: str) -> list[Record]:
+    """The setting's runs of ``dataset`` at the longest profile that trained a VAE in it
+    (K-means and labels, which train nothing, come along from that profile)."""
+    mine = _SETTINGS[setting](select(records, dataset=dataset))
+    trained = [r for r in mine if as_result(r).lambda_setting is not None]
+    profile = largest_profile(trained or mine)
+    return select(mine, profile=profile) if profile else []
+
+
+def _mean_largest_probability(runs: Sequence[Record]) -> float:
+    """Mean over seeds of the test clips' mean largest q(y|x) (NaN without stored arrays)."""
+    values = []
+    for result in map(as_result, runs):
+        try:
+            probs = result.arrays().get("cluster_probs")
+        except (OSError, KeyError):
+            probs = None
+        if probs is not None and len(probs):
+            values.append(float(np.asarray(probs).max(axis=1).mean()))
+    return float(np.mean(values)) if values else math.nan
+
+
+def _reason(row: pd.Series, runs: Sequence[Record], dataset: str, metric: str, higher: bool) -> str:
+    """Why a setting misses the paper: collapse, how sharp q(y|x) is, or the data."""
+    k = int(row["clusters"])
+    used = list(row["clusters_used"])
+    if min(used) < math.ceil(MIN_USED_FRACTION * k):
+        collapsed = sum(u < math.ceil(MIN_USED_FRACTION * k) for u in used)
+        return (
+            f"collapse on {collapsed} of {len(used)} seeds "
+            f"({' / '.join(map(str, used))} of {k} clusters used)"
+        )
+    if row["method"] == METHOD_NAMES["catuvac"]:
+        largest = _mean_largest_probability(runs)
+        if largest < FLAT_FACTOR / k:
+            uniform = f"1/K = {1 / k:.2f}"
+            return f"{_Q} nearly uniform (mean largest probability {largest:.2f}, {uniform})"
+        if metric == "silhouette" and not math.isnan(largest):
+            return f"{_Q} not near one-hot (mean largest probability {largest:.2f})"
+    return ("ours higher; " if higher else "") + CONTEXT.get(dataset, "")
+
+
+def verdict_table(
+    records: Sequence[Record], dataset: str, methods: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """The paper's claims for ``dataset`` (or the paper dataset it stands in for) beside
+    ours at lambda = 1 and at the chosen lambda: one row per claim, ✓ where ours lie within
+    :data:`TOLERANCE` of the paper's value, ✗ where not, and why (per setting) where not.
+
+    ``methods`` keeps only those methods' claims (keys such as ``"catuvac"``).
+    """
+    claims = [c for c in CLAIMS[counterpart(dataset)] if methods is None or c[0] in methods]
+    runs = {setting: _setting_runs(records, dataset, setting) for setting in _SETTINGS}
+    tables = {setting: seed_table(chosen) for setting, chosen in runs.items()}
+    rows = []
+    for method, metric, k in claims:
+        published = paper_row(dataset, k, METHOD_NAMES[method])[_metric_index(metric)]
+        scale = 100.0 if metric == "accuracy" else 1.0
+        entry = {
+            "method": METHOD_NAMES[method],
+            "claim": f"{_LABELS[metric]}, K = {k}",
+            "paper": f"{published:.{_DIGITS[metric]}f}",
+        }
+        reasons, shown = [], []
+        for setting, table in tables.items():
+            found = _row(table, method, k)
+            entry[setting] = "–"
+            if found is None:
+                continue
+            key = (found[f"{metric}_mean"], found[f"{metric}_std"])
+            if pd.isna(found["lambda"]) and key in shown:  # untrained: shown once
+                entry[setting] = "same runs"
+                continue
+            shown.append(key)
+            mean = found[f"{metric}_mean"] * scale
+            text = mean_text(
+                mean,
+                found[f"{metric}_std"] * scale,
+                found[f"{metric}_n"],
+                found["seeds"],
+                _DIGITS[metric],
+            )
+            if np.isnan(mean):
+                entry[setting] = text
+                reasons.append(f"{setting}: no value (every seed collapsed)")
+                continue
+            good = abs(mean - published) <= TOLERANCE[metric]
+            entry[setting] = f"{text} {'✓' if good else '✗'}"
+            if not good:
+                chosen = select(runs[setting], method=method, n_clusters=k)
+                why = _reason(found, chosen, dataset, metric, mean > published)
+                if why:
+                    trained = pd.notna(found["epochs"])
+                    reasons.append(f"{setting}: {why}" if trained else why)
+        if all(entry[s] == "–" for s in tables):
+            reasons.append("no stored run")
+        entry["why ours differ"] = "; ".join(reasons)
+        rows.append(entry)
+    return pd.DataFrame(rows)
+
+
+def _metric_index(metric: str) -> int:
+    return ("accuracy", "nmi", "silhouette").index(metric)
+
+
+def _row(table: pd.DataFrame, method: str, k: int) -> pd.Series | None:
+    if table.empty:
+        return None
+    found = table[(table["method"] == METHOD_NAMES[method]) & (table["clusters"] == k)]
+    return None if found.empty else found.iloc[0]
+
+
+def settings_note(records: Sequence[Record], dataset: str) -> str:
+    """What each of our settings was computed on, for ``dataset``, in one sentence."""
+    parts = []
+    for setting in _SETTINGS:
+        trained = [
+            as_result(r)
+            for r in _setting_runs(records, dataset, setting)
+            if as_result(r).lambda_setting is not None
+        ]
+        if not trained:
+            continue
+        epochs = "/".join(str(e) for e in sorted({r.epochs for r in trained}))
+        seeds = len({r.seed for r in trained})
+        weights = sorted({(r.n_clusters, r.lambda_setting[0]) for r in trained}, reverse=True)
+        name = "at λ = 1" if setting == "λ = 1" else "at the chosen λ"
+        if setting != "λ = 1":
+            name += " (" + ", ".join(f"{w:g} at K = {k}" for k, w in weights) + ")"
+        device = device_label(devices_of(trained))
+        parts.append(f"{name}, {epochs} epochs, {seeds} seeds, on {device}")
+    return "; ".join(parts)
+
+
+def verdict_markdown(
+    records: Sequence[Record],
+    datasets: Sequence[str],
+    methods: Sequence[str] | None = None,
+    title: str = "What reproduces and what does not",
+) -> str:
+    """:func:`verdict_table` of each dataset as one MyST admonition box in Markdown (the
+    book and JupyterLab's MyST renderer both draw it), one table per dataset."""
+    lines = [f":::{{admonition}} {title}", ":class: important", ""]
+    tolerance = ", ".join(
+        f"{_LABELS[m]} ± {v:g}" for m, v in TOLERANCE.items() if m != "nmi"
+    ).replace("accuracy (%) ± 5", "accuracy ± 5 points")
+    lines.append(
+        f"✓: ours within the paper's value ({tolerance}); ✗: not. Silhouettes are in each "
+        "method's own space, as the paper's. Mean ± standard deviation over seeds."
+    )
+    for dataset in datasets:
+        table = verdict_table(records, dataset, methods)
+        paper = DATASET_NAMES.get(counterpart(dataset), counterpart(dataset))
+        name = DATASET_NAMES.get(dataset, dataset)
+        heading = f"**{name}**" + (f" (the paper's {paper})" if paper != name else "")
+        note = settings_note(records, dataset)
+        lines += ["", heading + (f". Our VAEs {note}." if note else ": no stored run yet."), ""]
+        shown = table.rename(columns={"paper": f"paper ({paper})"})
+        shown = shown.rename(columns={s: f"ours, {s}" for s in _SETTINGS})
+        lines.append(shown.to_markdown(index=False))
+    lines.append(":::")
+    return "\n".join(lines)

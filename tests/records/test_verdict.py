@@ -1,0 +1,83 @@
+"""The verdict box: the paper's claims beside ours, marked and explained from stored runs."""
+
+from pathlib import Path
+
+import numpy as np
+
+from catuvac.records.results import load_results, save_result
+from catuvac.records.verdict import verdict_markdown, verdict_table
+
+
+def stored(
+    root: Path,
+    method: str,
+    seed: int,
+    accuracy: float,
+    silhouette: float,
+    sizes: list[int],
+    lambda_weight: float | None = None,
+    largest: float = 0.9,
+) -> None:
+    """One stored FSDD run at the cpu profile; ``largest`` sets how sharp its q(y|x) is."""
+    trained = method in ("uvac", "catuvac")
+    weight = 1.0 if lambda_weight is None else lambda_weight
+    spec = {"dataset": "fsdd", "method": method, "n_clusters": 10, "seed": seed}
+    spec |= {"profile": "cpu", "tau_end": 0.5, "lambda_weight": lambda_weight}
+    probs = np.full((20, 10), (1 - largest) / 9)
+    probs[:, 0] = largest
+    record = {
+        "spec": spec,
+        "n_classes": 10,
+        "profile": {"name": "cpu", "epochs": 10},
+        "epochs": 10 if trained else None,
+        "model_config": {"lambda_weight": weight, "lambda_placement": "kl_y"} if trained else None,
+        "data_subset": {"train_clips": 2700, "test_clips": 300},
+        "environment": {"device": "cpu"},
+        "cluster_sizes": sizes,
+        "metrics": {
+            "accuracy": accuracy,
+            "nmi": 0.1,
+            "own": {"silhouette": silhouette, "davies_bouldin": 1.0, "calinski_harabasz": 9.0},
+            "common": {"silhouette": 0.1, "davies_bouldin": 2.0, "calinski_harabasz": 5.0},
+        },
+        "arrays": {"clusters": np.zeros(20, dtype=int), "cluster_probs": probs},
+    }
+    name = f"{method}-{weight:g}-seed{seed}.json"
+    save_result(record, root / "cpu" / "fsdd" / "k10" / name)
+
+
+def test_claims_are_marked_and_each_miss_says_why(tmp_path: Path) -> None:
+    spread = [30] * 10
+    for seed in (0, 1):
+        stored(tmp_path, "kmeans", seed, 0.19, 0.2, spread)  # paper: 18.40 %
+        stored(tmp_path, "uvac", seed, 0.10, 0.5, [300] + [0] * 9)  # collapsed
+        stored(tmp_path, "catuvac", seed, 0.75, 0.95, spread, largest=0.99)  # lambda = 1
+        stored(tmp_path, "catuvac", seed, 0.20, 0.02, spread, lambda_weight=1000.0, largest=0.1)
+    records = load_results(tmp_path)
+    table = verdict_table(records, "fsdd").set_index(["method", "claim"])
+
+    cat = table.loc[("Cat. UVAC", "accuracy (%), K = 10")]
+    assert cat["paper"] == "76.3"
+    assert cat["λ = 1"] == "75.0 ± 0.0 ✓"
+    assert cat["chosen λ"] == "20.0 ± 0.0 ✗"
+    assert "nearly uniform" in cat["why ours differ"]
+    assert table.loc[("Cat. UVAC", "silhouette, K = 10")]["λ = 1"] == "0.95 ± 0.00 ✓"
+
+    uvac = table.loc[("UVAC", "accuracy (%), K = 10")]
+    assert "collapse on 2 of 2 seeds (1 / 1 of 10 clusters used)" in uvac["why ours differ"]
+
+    kmeans = table.loc[("K-means", "accuracy (%), K = 10")]
+    assert kmeans["λ = 1"] == "19.0 ± 0.0 ✓"
+    assert kmeans["chosen λ"] == "same runs"  # K-means has no lambda: shown once
+    assert kmeans["why ours differ"] == ""
+
+
+def test_the_box_names_the_paper_dataset_and_a_missing_one(tmp_path: Path) -> None:
+    stored(tmp_path, "kmeans", 0, 0.19, 0.2, [30] * 10)
+    text = verdict_markdown(load_results(tmp_path), ["fsdd", "tau2019"], methods=["kmeans"])
+    assert text.startswith(":::{admonition} What reproduces and what does not")
+    assert text.endswith(":::")
+    assert "**FSDD** (the paper's AudioMNIST)" in text
+    assert "**TAU 2019**: no stored run yet." in text
+    assert "no stored run" in text.split("**TAU 2019**")[1]
+    assert "UVAC" not in text.replace("Cat. UVAC", "")  # methods filter keeps K-means only
