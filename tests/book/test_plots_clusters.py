@@ -209,3 +209,23 @@ def test_book_table_hides_the_index_and_names_columns():
     assert "Davies-Bouldin" in html and "final τ" in html and "davies_bouldin" not in html
     assert "0.13\u00a0±\u00a00.02" in html  # mean ± std kept on one line
     assert "row0_col0" in html and "level0_row0" not in html  # no index column
+
+
+def test_book_table_rounds_each_column_for_reading():
+    import pandas as pd
+
+    from catuvac.book.plots.tables import book_table, column_digits
+
+    frame = pd.DataFrame(
+        {
+            "lambda": [1.0, 1000.0],  # whole numbers: no decimals
+            "loss": [2409.75, 2510.15],  # hundreds or more: no decimals
+            "clusters_used": [7.666, 6.667],  # about three significant digits
+            "kl_y": [0.876, 0.000004],  # orders of magnitude apart: two significant digits
+        }
+    )
+    assert [column_digits(frame[c]) for c in frame] == [0, 0, 2, None]
+    html = book_table(frame).to_html()
+    for text in (">1000<", ">2410<", ">7.67<", ">0.88<", ">4e-06<", "clusters used"):
+        assert text in html
+    assert "1000.000" not in html and "clusters_used" not in html

@@ -110,7 +110,9 @@ def plot_clip_grid(
     high = max(float(i.max()) for i in images)
     for column, (wave, image, title) in enumerate(zip(waveforms, images, titles, strict=True)):
         top, bottom = axes[0, column], axes[1, column]
-        plot_waveform(wave, config.sample_rate, top, title)
+        # Narrow columns: the title wraps at its commas so that neighbours never overprint.
+        plot_waveform(wave, config.sample_rate, top, title.replace(", ", ",\n"))
+        top.title.set_fontsize("small")
         plot_spectrogram(image, config, bottom, title="", colorbar=False, vmin=low, vmax=high)
         top.set_xlim(bottom.get_xlim())  # the padded image is a little longer than the window
         top.set_xlabel("")

@@ -66,7 +66,8 @@ def plot_hungarian(
     y_true: ArrayLike, y_pred: ArrayLike, class_names: Sequence[str] | None = None
 ) -> Figure:
     """Hungarian matching drawn: the contingency table (clusters x labels) with the chosen
-    assignment outlined, and the confusion matrix after matching (diagonal = correct)."""
+    assignment outlined (top), and the confusion matrix after matching (bottom; diagonal =
+    correct)."""
     counts, clusters, labels = contingency_table(
         np.asarray(y_true).ravel(), np.asarray(y_pred).ravel()
     )
@@ -161,7 +162,7 @@ def plot_projection(
     space_name: str = "space",
     title: str = "",
 ) -> Figure:
-    """2-D PCA of a space, coloured by cluster (left) and by true label (right)."""
+    """2-D PCA of a space, coloured by cluster (top) and by true label (bottom)."""
     xy, ratio = project_2d(points)
     fig, axes = plt.subplots(
         2, 1, figsize=(PAGE_WIDTH * 0.85, 7.6), sharex=True, sharey=True, layout="constrained"

@@ -64,17 +64,17 @@ def plot_metrics_vs_tau(
 
 
 def _series_per_lambda(tables: Mapping[str, pd.DataFrame]):
-    """One bar series per profile and lambda of its trained rows, as ``(name, rows)``:
-    a profile with VAE rows at lambda = 1 and at the chosen lambda gives two series, each
-    with the K-means row (which has no lambda)."""
+    """One bar series per profile and lambda of its trained rows, as ``(name, rows)``, then
+    one per profile for the rows that train nothing (K-means: no lambda, no epochs)."""
+    untrained = []
     for profile, table in tables.items():
-        weights = sorted(table["lambda"].dropna().unique())
-        if not weights:
-            yield profile, table
-            continue
-        for weight in weights:
-            rows = table[table["lambda"].isna() | (table["lambda"] == weight)]
-            yield f"{profile}, λ = {weight:g}", rows
+        trained = table[table["lambda"].notna()]
+        for weight in sorted(trained["lambda"].unique()):
+            yield f"{profile}, λ = {weight:g}", trained[trained["lambda"] == weight]
+        untrained.append((profile, table[table["lambda"].isna()]))
+    for profile, rows in untrained:
+        if not rows.empty:
+            yield profile, rows
 
 
 def _series_label(name: str, table: pd.DataFrame) -> str:
@@ -93,10 +93,13 @@ def plot_ours_vs_paper(
 
     ``tables`` maps a profile to its Table I rows
     (:func:`catuvac.records.table.table_one_by_profile`). One row of panels per dataset that has
-    ``clusters``-cluster results, one panel per metric.
+    ``clusters``-cluster results, one panel per metric. A method's bar is drawn once per
+    distinct value: K-means, which has no lambda and trains nothing, gets one bar per
+    profile whose runs differ, not one per lambda series.
     """
     tables = {p: t[t["clusters"] == clusters] for p, t in tables.items() if not t.empty}
     series = list(_series_per_lambda(tables))
+    colours = {name: f"C{i}" for i, (name, _) in enumerate(series, start=1)}
     datasets = sorted({d for t in tables.values() for d in t["dataset"]})
     methods = ["K-means", "UVAC", "Cat. UVAC"]
     figure, axes = plt.subplots(
@@ -107,35 +110,45 @@ def plot_ours_vs_paper(
         layout="constrained",
     )
     width = 0.8 / (len(series) + 1)
-    x = np.arange(len(methods))
+    handles: dict[str, object] = {}
     for row, dataset in enumerate(datasets):
         for column, metric in enumerate(metrics):
             axis = axes[row, column]
             index = METRIC_NAMES.index(metric)
-            published = [paper_row(dataset, clusters, m) for m in methods]
-            axis.bar(
-                x, [np.nan if p is None else p[index] for p in published], width, label="paper"
-            )
-            for shift, (name, table) in enumerate(series, start=1):
-                mine = table[table["dataset"] == dataset].set_index("method").reindex(methods)
-                scale = 100.0 if metric == "accuracy" else 1.0
-                axis.bar(
-                    x + shift * width,
-                    mine[f"{metric}_mean"] * scale,
-                    width,
-                    yerr=mine[f"{metric}_std"].fillna(0.0) * scale,
-                    capsize=3,
-                    label=_series_label(name, table),
+            scale = 100.0 if metric == "accuracy" else 1.0
+            for x, method in enumerate(methods):
+                published = paper_row(dataset, clusters, method)
+                value = (
+                    np.nan if published is None or published[index] is None else published[index]
                 )
-            axis.set_xticks(x + width * len(series) / 2, methods, fontsize=8)
+                bars = [("paper", value, 0.0, "C0")]
+                for name, table in series:
+                    mine = table[(table["dataset"] == dataset) & (table["method"] == method)]
+                    if mine.empty or np.isnan(mine[f"{metric}_mean"].iloc[0]):
+                        continue
+                    mean = mine[f"{metric}_mean"].iloc[0] * scale
+                    std = np.nan_to_num(mine[f"{metric}_std"].iloc[0]) * scale
+                    if any(np.isclose([mean, std], [m, s]).all() for _, m, s, _ in bars[1:]):
+                        continue  # the same runs in another series
+                    bars.append((_series_label(name, table), mean, std, colours[name]))
+                offsets = (np.arange(len(bars)) - (len(bars) - 1) / 2) * width
+                for (label, mean, std, colour), offset in zip(bars, offsets, strict=True):
+                    drawn = axis.bar(
+                        x + offset, mean, width, yerr=std or None, capsize=3, color=colour
+                    )
+                    handles.setdefault(label, drawn)
+            axis.set_xticks(np.arange(len(methods)), methods, fontsize=8)
             counterpart = PAPER_COUNTERPART.get(dataset, dataset)
             axis.set_title(
                 f"{dataset} (paper: {counterpart})\n{COLUMN_LABELS[metric]}, K = {clusters}",
                 fontsize=9,
             )
-    # Below the panels, so that no bar hides behind it.
-    handles, labels = axes[0, 0].get_legend_handles_labels()
-    figure.legend(handles, labels, loc="outside lower center", ncols=1, fontsize=8)
+    # Below the panels, so that no bar hides behind it; in series order, the paper first.
+    order = ["paper"] + [_series_label(name, table) for name, table in series]
+    labels = [label for label in order if label in handles]
+    figure.legend(
+        [handles[label] for label in labels], labels, loc="outside lower center", fontsize=8
+    )
     return figure
 
 

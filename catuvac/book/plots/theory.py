@@ -58,17 +58,25 @@ def plot_elbo_gap(
     elbos = _array(elbos)
     ax.axhline(log_px, color="black", linewidth=1.5, label=r"exact $\log p(x)$")
     ax.scatter(positions, elbos, color="tab:blue", zorder=3, label="ELBO")
+    span = max(float(log_px - elbos.min()), 1e-12)
     for position, elbo in zip(positions, elbos, strict=True):
+        gap = max(float(log_px - elbo), 0.0)
         ax.vlines(position, elbo, log_px, color="tab:red", linewidth=2)
+        # A gap too short to hold its label gets it below the point; the last point's label
+        # goes to its left, so that no label crosses the line or leaves the axes.
+        short = gap < 0.15 * span
+        last = position == positions[-1]
         ax.annotate(
-            f"gap {max(log_px - elbo, 0.0):.2f}",
-            (position, (elbo + log_px) / 2),
-            xytext=(6, 0),
+            f"gap {gap:.2f}",
+            (position, elbo if short else (elbo + log_px) / 2),
+            xytext=(-6 if last else 6, -8 if short else 0),
             textcoords="offset points",
-            va="center",
+            ha="right" if last else "left",
+            va="top" if short else "center",
             fontsize="small",
             color="tab:red",
         )
+    ax.set_xlim(-0.5, len(names) - 0.5)
     ax.set_xticks(positions, names, rotation=20, ha="right")
     ax.set_ylabel("nats")
     ax.set_title(r"ELBO $\leq \log p(x)$; the gap is KL(q || true posterior)")
@@ -243,7 +251,7 @@ def plot_architecture(ax: Axes | None = None) -> Figure:
     _box(
         ax,
         (left, rows["samp"]),
-        "Gumbel-Softmax at\ntemperature $\\tau$ (eq. 9)",
+        "Gumbel-Softmax at\ntemperature $\\tau$",
         "sampling",
         3.0,
     )
@@ -283,12 +291,14 @@ def plot_architecture(ax: Axes | None = None) -> Figure:
         rad=0.25,
         color=orange,
     )
+    # Below the arc, between the two latent boxes, so the arrow never crosses its label.
     ax.text(
-        centre,
-        rows["samp"] - 0.05,
+        centre - 0.45,
+        rows["lat"] - 0.15,
         "y, broadcast\nas K channels",
         fontsize=8,
-        ha="center",
+        ha="left",
+        va="center",
         color=orange,
     )
     _arrow(ax, (left, rows["lat"] - half), (centre - 1.2, rows["dec"] + half))

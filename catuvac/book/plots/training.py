@@ -69,7 +69,8 @@ def plot_schedules(
 
 
 def plot_history(history: Sequence[dict], title: str = "") -> Figure:
-    """Loss terms per epoch (left), the temperature and learning rate used (right)."""
+    """Four panels: loss and reconstruction, the two KL terms (top row), the temperature
+    and the learning rate used (bottom row), per epoch."""
     frame = history_frame(history)
     epochs = frame.index.to_numpy()
     fig, axes = panel_grid(4, 2.9)
@@ -81,12 +82,12 @@ def plot_history(history: Sequence[dict], title: str = "") -> Figure:
         axes[0].plot(epochs, frame[term], label=TERM_LABELS[term], marker=marker, **style)
     axes[0].set_title("loss and reconstruction (per clip)")
     axes[0].set_ylabel("nats per clip")
-    axes[0].legend(fontsize="x-small")
+    axes[0].legend(fontsize="small")
     for term in ("kl_z", "kl_y"):
         axes[1].plot(epochs, frame[term], label=TERM_LABELS[term], marker=marker)
     axes[1].set_title("KL terms (per clip, unweighted)")
     axes[1].set_ylabel("nats per clip")
-    axes[1].legend(fontsize="x-small")
+    axes[1].legend(fontsize="small")
     axes[2].plot(epochs, frame["tau"], marker=marker, color="tab:purple")
     axes[2].set_title("temperature τ used in the epoch")
     axes[2].set_ylabel("τ")
