@@ -232,12 +232,22 @@ def verdict_markdown(
     tolerance = ", ".join(
         f"{_LABELS[m]} ± {v:g}" for m, v in TOLERANCE.items() if m != "nmi"
     ).replace("accuracy (%) ± 5", "accuracy ± 5 points")
-    lines.append(
-        f"✓: ours within the paper's value ({tolerance}); ✗: not. Silhouettes are in each "
-        "method's own space, as the paper's. Mean ± standard deviation over seeds."
+    tables = {dataset: verdict_table(records, dataset, methods) for dataset in datasets}
+    marks = pd.concat([t[list(_SETTINGS)] for t in tables.values()], ignore_index=True)
+    checked = marks.apply(lambda row: row.str.endswith(("✓", "✗")).any(), axis=1)
+    passed = marks.apply(lambda row: row.str.endswith("✓").any(), axis=1)
+    n, m = int(checked.sum()), int(passed.sum())
+    count = (
+        f"Of the {n} claim{'' if n == 1 else 's'} we have runs for, {m} "
+        f"reproduce{'s' if m == 1 else ''} in at least one of our settings."
+        if n
+        else "None of these claims has a run of ours yet."
     )
-    for dataset in datasets:
-        table = verdict_table(records, dataset, methods)
+    lines.append(
+        f"{count} ✓: ours within the paper's value ({tolerance}); ✗: not. Silhouettes are in "
+        "each method's own space, as the paper's; mean ± standard deviation over seeds."
+    )
+    for dataset, table in tables.items():
         paper = DATASET_NAMES.get(counterpart(dataset), counterpart(dataset))
         name = DATASET_NAMES.get(dataset, dataset)
         heading = f"**{name}**" + (f" (the paper's {paper})" if paper != name else "")

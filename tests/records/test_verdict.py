@@ -79,5 +79,6 @@ def test_the_box_names_the_paper_dataset_and_a_missing_one(tmp_path: Path) -> No
     assert text.endswith(":::")
     assert "**FSDD** (the paper's AudioMNIST)" in text
     assert "**TAU 2019**: no stored run yet." in text
+    assert "Of the 1 claim we have runs for, 1 reproduces" in text  # K-means, FSDD
     assert "no stored run" in text.split("**TAU 2019**")[1]
     assert "UVAC" not in text.replace("Cat. UVAC", "")  # methods filter keeps K-means only
