@@ -3,14 +3,18 @@ table.
 
 Every option is checked by argparse before any data is read: a bad value is one line on
 stderr and exit code 2, as is a setting the library refuses (a ``ConfigError`` or an
-unknown name). Other failures (data not found, a diverged run) exit with 1.
+unknown name). Other failures (data not found, a diverged run, a damaged checkpoint or
+``run.json``, a run folder another training holds) are one line and exit code 1. A damaged
+feature cache entry (rebuilt) or result file (left out) is one warning line on stderr.
 """
 
 import argparse
 import json
+import logging
 import math
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import NoReturn
 
@@ -22,13 +26,12 @@ from catuvac.experiments.lambda_study import LAMBDA_GRID, format_study, study_sp
 from catuvac.experiments.prepare import prepare_data
 from catuvac.experiments.profiles import DEFAULT_PROFILE, PROFILES, get_profile
 from catuvac.experiments.reproduce import (
-    RESULT_METHODS,
     build_configs,
     evaluate_run_dir,
-    grid,
     run_missing,
     write_run_info,
 )
+from catuvac.experiments.specs import RESULT_METHODS, grid
 from catuvac.model.base import METHODS
 from catuvac.model.elbo import LAMBDA_PLACEMENTS
 from catuvac.paths import results_dir, runs_dir
@@ -332,15 +335,30 @@ COMMANDS = {
 }
 
 
+@contextmanager
+def warnings_on_stderr(command: str) -> Iterator[None]:
+    """The library's warnings (a damaged cache entry rebuilt, a damaged result file left
+    out) as one line each on stderr: ``catuvac <command>: warning: ...``."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter(f"catuvac {command}: warning: %(message)s"))
+    logger = logging.getLogger("catuvac")
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; return 0, 2 for a bad input, 1 for another failure."""
     args = build_parser().parse_args(argv)
-    try:
-        COMMANDS[args.command](args)
-    except (ConfigError, UnknownOptionError) as error:
-        print(f"catuvac {args.command}: error: {error}", file=sys.stderr)
-        return BAD_INPUT
-    except (CatuvacError, FileNotFoundError) as error:
-        print(f"catuvac {args.command}: error: {error}", file=sys.stderr)
-        return FAILURE
+    with warnings_on_stderr(args.command):
+        try:
+            COMMANDS[args.command](args)
+        except (ConfigError, UnknownOptionError) as error:
+            print(f"catuvac {args.command}: error: {error}", file=sys.stderr)
+            return BAD_INPUT
+        except (CatuvacError, FileNotFoundError) as error:
+            print(f"catuvac {args.command}: error: {error}", file=sys.stderr)
+            return FAILURE
     return 0

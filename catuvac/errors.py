@@ -1,5 +1,7 @@
 """Exceptions with messages that name the file or option at fault."""
 
+from pathlib import Path
+
 
 class CatuvacError(Exception):
     """Base class for every error catuvac raises on purpose."""
@@ -23,6 +25,20 @@ class TrainingDivergedError(CatuvacError, RuntimeError):
 
 class CheckpointMismatchError(CatuvacError, ValueError):
     """A run folder holds a checkpoint written with another configuration."""
+
+
+class DamagedFileError(CatuvacError, ValueError):
+    """A file catuvac wrote itself (a cache entry, checkpoint, ``run.json`` or result) cannot
+    be read or does not hold what it should: what a full disk, a killed copy or a synced
+    folder leaves behind. The message names the file, why, and what to do."""
+
+    def __init__(self, path: Path, reason: str, advice: str) -> None:
+        super().__init__(f"{path} is damaged ({reason}); {advice}")
+        self.path = Path(path)
+
+
+class RunFolderLockedError(CatuvacError, RuntimeError):
+    """Another live process is training in the run folder (it holds the folder's lock)."""
 
 
 class ResultExistsError(CatuvacError, FileExistsError):

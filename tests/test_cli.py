@@ -51,6 +51,12 @@ def test_reproduce_writes_keeps_and_overwrites_results(folders, capsys):
             "lambda_placement": "kl_y",
             "speaker_norm": False,
             "marginal_weight": 0.0,
+            "likelihood": "bce",
+            "normaliser": "minmax",
+            "entropy_weight": 0.0,
+            "capacity_nats": 0.0,
+            "capacity_weight": 0.0,
+            "consistency_weight": 0.0,
         }
         assert record["profile"] == asdict(PROFILES["smoke"])
         assert record["feature_config"] == SPOKEN_DIGITS.to_dict()
@@ -249,7 +255,7 @@ def test_train_then_evaluate_the_run_folder_alone(folders, capsys):
     assert len(json.loads((run_dir / "history.json").read_text())) == 1  # not the profile's 2
     info = json.loads((run_dir / "run.json").read_text())
     assert info["profile"]["name"] == "smoke" and info["train_config"]["epochs"] == 1
-    assert set(info["normaliser"]) == {"mean", "std", "low", "high"}
+    assert set(info["normaliser"]) == {"mean", "std", "low", "high", "scaling"}
     capsys.readouterr()
     assert main(["evaluate", "--run-dir", str(run_dir)]) == 0
     metrics = json.loads(capsys.readouterr().out)

@@ -28,6 +28,7 @@ def embed(
     return Embedding(
         torch.cat([p.cluster_probs for p in parts]).cpu(),
         torch.cat([p.z_mean for p in parts]).cpu(),
+        torch.cat([p.z_logvar for p in parts]).cpu(),
     )
 
 

@@ -23,7 +23,7 @@ from catuvac.evaluation.collapse import lowest_safe_lambda, train_spread_of
 from catuvac.evaluation.defaults import ELBO_LAMBDA, default_lambda
 from catuvac.evaluation.usage import usage_summary
 from catuvac.experiments.profiles import Profile
-from catuvac.experiments.reproduce import RunSpec, grid
+from catuvac.experiments.specs import RunSpec, grid
 from catuvac.records.results import METHOD_NAMES, Record, as_result
 from catuvac.records.settings import at_paper_tau
 

@@ -11,6 +11,7 @@ from catuvac.data import AudioDataset, canonical_name, load
 from catuvac.evaluation.metrics import common_space
 from catuvac.experiments.profiles import Profile, get_profile
 from catuvac.features import (
+    PAPER_NORMALISER,
     FeatureCache,
     FeatureConfig,
     FeatureExtractor,
@@ -74,6 +75,7 @@ def prepare_data(
     cache: FeatureCache | None = None,
     speaker_norm: bool = False,
     normaliser: Normaliser | None = None,
+    scaling: str = PAPER_NORMALISER,
     **load_options,
 ) -> PreparedData:
     """Load a dataset, take the profile's subset, extract (or reuse) features, normalise.
@@ -82,7 +84,8 @@ def prepare_data(
     standardises each speaker's clips (each clip's group) with that speaker's own
     statistics (:func:`~catuvac.features.normalise_per_group`): it removes what tells
     speakers apart on average, using speaker metadata and no class label. A given
-    ``normaliser`` (a trained run's, from its ``run.json``) is applied instead of fitting one.
+    ``normaliser`` (a trained run's, from its ``run.json``) is applied instead of fitting one;
+    otherwise one is fitted with ``scaling`` (``minmax``, the paper's, or ``percentile``).
     """
     profile = profile if isinstance(profile, Profile) else get_profile(profile)
     dataset = load(canonical_name(name), root=root, **load_options)
@@ -101,7 +104,8 @@ def prepare_data(
         )
         if speaker_norm:
             splits[split] = normalise_per_group(splits[split], [c.group for c in clips])
-    normaliser = Normaliser.fit(splits["train"]) if normaliser is None else normaliser
+    if normaliser is None:
+        normaliser = Normaliser.fit(splits["train"], scaling)
     return PreparedData(
         dataset,
         config,

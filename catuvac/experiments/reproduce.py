@@ -1,101 +1,30 @@
 """One Table I cell per run: train or fit a method, score it, store a result file."""
 
-import json
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from itertools import groupby
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from catuvac.atomic import write_json
-from catuvac.data import canonical_name
-from catuvac.errors import ConfigError, unknown_option
+from catuvac.atomic import read_json, write_json
+from catuvac.errors import ConfigError, DamagedFileError
+from catuvac.evaluation.budget import latent_use
 from catuvac.evaluation.collapse import TRAIN_CLUSTERS_KEY, cluster_spread
-from catuvac.evaluation.defaults import ELBO_LAMBDA, default_lambda
+from catuvac.evaluation.defaults import default_lambda
 from catuvac.evaluation.embedding import embed, own_space, score
+from catuvac.evaluation.reconstruction import reconstruction_check
 from catuvac.experiments.baselines import KMeansBaseline
 from catuvac.experiments.prepare import PreparedData, prepare_data
 from catuvac.experiments.profiles import Profile, get_profile
+from catuvac.experiments.specs import RunSpec
 from catuvac.features import Normaliser, default_device, feature_config_for
+from catuvac.features.augment import AugmentConfig
 from catuvac.model import ModelConfig
-from catuvac.model.elbo import LAMBDA_PLACEMENTS
-from catuvac.paths import results_dir, runs_dir
 from catuvac.records.provenance import environment, git_revision
 from catuvac.records.results import ARRAYS_KEY, save_result
 from catuvac.training.trainer import TrainConfig, load_trained, train
-
-RESULT_METHODS = ("labels", "kmeans", "uvac", "catuvac")
-PAPER_CLUSTERS = {
-    "audiomnist": (10,),
-    "arabic-digits": (10,),
-    "fsdd": (10,),
-    "us8k": (10, 5),
-    "tau2019": (10, 5),
-}
-
-
-@dataclass(frozen=True)
-class RunSpec:
-    """One cell of the grid: which data, method, cluster count, seed and final temperature;
-    ``speaker_norm`` standardises the features per speaker first (every method);
-    ``marginal_weight`` weights the batch-marginal categorical KL (ours; trained methods)."""
-
-    dataset: str
-    method: str
-    n_clusters: int
-    seed: int
-    profile: str
-    tau_end: float = 0.5
-    lambda_weight: float | None = None  # None: the dataset's default (catuvac.evaluation.defaults)
-    lambda_placement: str = "kl_y"
-    speaker_norm: bool = False
-    marginal_weight: float = 0.0
-
-    def __post_init__(self) -> None:
-        if self.method not in RESULT_METHODS:
-            raise unknown_option("method", self.method, RESULT_METHODS)
-        if self.lambda_placement not in LAMBDA_PLACEMENTS:
-            raise unknown_option("lambda placement", self.lambda_placement, LAMBDA_PLACEMENTS)
-
-    @property
-    def weight(self) -> float:
-        """The lambda this spec trains with: its own, else the dataset's default."""
-        if self.lambda_weight is None:
-            return default_lambda(self.dataset, self.n_clusters)
-        return self.lambda_weight
-
-    @property
-    def name(self) -> str:
-        """File stem; the temperature appears only for Cat. UVAC, the one method it affects,
-        lambda for a trained method whenever it is named or is not the ELBO's own weight 1
-        (so runs at a default lambda chosen later never take the names of the runs trained
-        at lambda = 1 before it), ``-marginal<w>`` for a weighted batch-marginal KL, and
-        ``-spknorm`` for features normalised per speaker."""
-        tau = f"-tau{self.tau_end:g}" if self.method == "catuvac" else ""
-        custom = (
-            self.lambda_weight is not None
-            or self.lambda_placement != "kl_y"
-            or self.weight != ELBO_LAMBDA
-        )
-        lam = ""
-        if custom and self.method in ("uvac", "catuvac"):
-            lam = f"-lambda{self.weight:g}-{self.lambda_placement}"
-        if self.marginal_weight and self.method in ("uvac", "catuvac"):
-            lam += f"-marginal{self.marginal_weight:g}"
-        speaker = "-spknorm" if self.speaker_norm else ""
-        return f"{self.method}{tau}{lam}{speaker}-seed{self.seed}"
-
-    def result_path(self, root: Path | None = None) -> Path:
-        """``results/<profile>/<dataset>/k<K>/<name>.json`` (:attr:`name`)."""
-        root = root or results_dir()
-        return root / self.profile / self.dataset / f"k{self.n_clusters}" / f"{self.name}.json"
-
-    def run_dir(self, root: Path | None = None) -> Path:
-        """Checkpoint folder of a trained method under ``root`` (default ``runs/``)."""
-        root = root or runs_dir()
-        return root / self.profile / self.dataset / f"k{self.n_clusters}" / self.name
 
 
 def build_configs(
@@ -112,11 +41,17 @@ def build_configs(
     tau_end: float = TrainConfig.tau_end,
     tau_shape: str = TrainConfig.tau_shape,
     epochs: int | None = None,
+    likelihood: str = ModelConfig.likelihood,
+    entropy_weight: float = 0.0,
+    capacity_nats: float = 0.0,
+    capacity_weight: float = 0.0,
+    consistency_weight: float = 0.0,
 ) -> tuple[ModelConfig, TrainConfig]:
     """The model and training configurations of one run, on the dataset's input shape and
-    at the profile's scale: the one place ``reproduce``, ``catuvac train`` and the
-    chapters build them. ``lambda_weight=None`` is the dataset's default
-    (:mod:`catuvac.evaluation.defaults`); ``epochs=None`` the profile's."""
+    at the profile's scale (epochs, batch size, learning rates): the one place
+    ``reproduce``, ``catuvac train`` and the chapters build them. ``lambda_weight=None`` is
+    the dataset's default (:mod:`catuvac.evaluation.defaults`); ``epochs=None`` the
+    profile's. The options after ``epochs`` go beyond the paper (:class:`ModelConfig`)."""
     _, n_freq, n_frames = data.feature_config.shape
     weight = (
         default_lambda(data.dataset.name, n_clusters) if lambda_weight is None else lambda_weight
@@ -130,14 +65,22 @@ def build_configs(
         lambda_weight=weight,
         lambda_placement=lambda_placement,
         marginal_weight=marginal_weight,
+        likelihood=likelihood,
+        entropy_weight=entropy_weight,
+        capacity_nats=capacity_nats,
+        capacity_weight=capacity_weight,
+        consistency_weight=consistency_weight,
     )
     training = TrainConfig(
         epochs=profile.epochs if epochs is None else epochs,
         batch_size=profile.batch_size,
+        lr_start=profile.lr_start,
+        lr_end=profile.lr_end,
         seed=seed,
         checkpoint_every=profile.checkpoint_every,
         tau_end=tau_end,
         tau_shape=tau_shape,
+        augment=AugmentConfig.for_features(data.feature_config) if consistency_weight else None,
     )
     return model, training
 
@@ -156,6 +99,11 @@ def spec_configs(
         lambda_placement=spec.lambda_placement,
         marginal_weight=spec.marginal_weight,
         tau_end=spec.tau_end,
+        likelihood=spec.likelihood,
+        entropy_weight=spec.entropy_weight,
+        capacity_nats=spec.capacity_nats,
+        capacity_weight=spec.capacity_weight,
+        consistency_weight=spec.consistency_weight,
     )
 
 
@@ -174,13 +122,17 @@ def run(
     Trained methods checkpoint into ``run_dir`` (default: :meth:`RunSpec.run_dir` under
     ``runs_root``, itself by default ``runs/``) and resume from it; they run on ``device``
     (default: the GPU if there is one), K-means and the labels row on the CPU, and the
-    record says which. ``data`` must be prepared with the spec's ``speaker_norm``.
+    record says which. ``data`` must be prepared with the spec's ``speaker_norm`` and
+    normaliser. A trained run's record carries its ``reconstruction_check`` and the
+    ``latent_use`` of its test clips (:mod:`catuvac.evaluation.budget`).
     """
-    if data.speaker_norm != spec.speaker_norm:
-        raise ConfigError(
-            f"run {spec.name}: the data were prepared with speaker_norm={data.speaker_norm}, "
-            f"the spec asks for speaker_norm={spec.speaker_norm}"
-        )
+    prepared = {"speaker_norm": data.speaker_norm, "normaliser": data.normaliser.scaling}
+    for option, value in prepared.items():
+        if getattr(spec, option) != value:
+            raise ConfigError(
+                f"run {spec.name}: the data were prepared with {option}={value}, "
+                f"the spec asks for {option}={getattr(spec, option)}"
+            )
     started = time.perf_counter()
     labels = data.test.labels
     record: dict = {"spec": asdict(spec), "n_classes": data.n_classes}
@@ -216,6 +168,8 @@ def run(
             epochs=len(result.history),
             final_tau=result.final_tau if spec.method == "catuvac" else None,
             history=result.history,
+            reconstruction_check=reconstruction_check(result.model, data.train, data.test),
+            latent_use=latent_use(result.model, data.test),
         )
     n_clusters = len(np.unique(labels)) if spec.method == "labels" else spec.n_clusters
     record.update(
@@ -244,12 +198,14 @@ def run_missing(
     missing (all with ``overwrite``), one dataset's features prepared once, and write each
     result as soon as it exists; checkpoints go under ``runs_root`` (default ``runs/``)."""
     written = []
-    for dataset, dataset_specs in groupby(specs, key=lambda s: s.dataset):
+    for (dataset, scaling), dataset_specs in groupby(
+        specs, key=lambda s: (s.dataset, s.normaliser)
+    ):
         todo = [s for s in dataset_specs if overwrite or not s.result_path(results_root).exists()]
         if not todo:
             print(f"{dataset}: every result already exists (--overwrite to redo)")
             continue
-        data = prepare_data(dataset, profile, speaker_norm=speaker_norm)
+        data = prepare_data(dataset, profile, speaker_norm=speaker_norm, scaling=scaling)
         common = data.common_space()
         for spec in todo:
             record = run(spec, data, profile, common, runs_root=runs_root)
@@ -259,52 +215,11 @@ def run_missing(
     return written
 
 
-def grid(
-    datasets: list[str],
-    methods: list[str],
-    seeds: list[int],
-    profile: Profile,
-    clusters: list[int] | None = None,
-    tau_ends: list[float] | None = None,
-    lambda_weight: float | None = None,
-    lambda_placement: str = "kl_y",
-    speaker_norm: bool = False,
-    marginal_weight: float = 0.0,
-) -> list[RunSpec]:
-    """Every run of a Table I style grid; clusters default to the paper's per dataset.
-
-    The labels row needs no seed and no cluster count of its own: it is scored once per
-    dataset, at the number of classes. Dataset names may be aliases (``urbansound8k``);
-    an unknown one is an :class:`~catuvac.errors.UnknownOptionError`.
-    """
-    specs = []
-    for dataset in map(canonical_name, datasets):
-        if "labels" in methods:
-            specs.append(RunSpec(dataset, "labels", 10, 0, profile.name, speaker_norm=speaker_norm))
-        # Seed-major order: an interrupted grid has every cell at the first seeds.
-        for seed in seeds:
-            for method in (m for m in methods if m != "labels"):
-                taus = tau_ends if method == "catuvac" and tau_ends else [0.5]
-                specs += [
-                    RunSpec(
-                        dataset,
-                        method,
-                        k,
-                        seed,
-                        profile.name,
-                        tau,
-                        lambda_weight,
-                        lambda_placement,
-                        speaker_norm,
-                        marginal_weight,
-                    )
-                    for k in clusters or PAPER_CLUSTERS[dataset]
-                    for tau in taus
-                ]
-    return specs
-
-
 RUN_INFO_NAME = "run.json"
+DAMAGED_RUN_INFO = (
+    "run `catuvac train` with the run's settings on this folder to write it again, "
+    "or point --run-dir at another run folder"
+)
 
 
 def write_run_info(
@@ -348,7 +263,9 @@ def evaluate_run_dir(run_dir: Path) -> dict:
     info_path = Path(run_dir) / RUN_INFO_NAME
     if not info_path.exists():
         raise ConfigError(f"{info_path} is missing: not a run folder written by catuvac")
-    info = json.loads(info_path.read_text())
+    info = read_json(info_path, DAMAGED_RUN_INFO)
+    if not (isinstance(info, dict) and {"dataset", "profile"} <= info.keys()):
+        raise DamagedFileError(info_path, "no dataset and profile in it", DAMAGED_RUN_INFO)
     stored = info["profile"]
     profile = Profile(**stored) if isinstance(stored, dict) else get_profile(stored)
     feature_config = feature_config_for(info["dataset"]).to_dict()

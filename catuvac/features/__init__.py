@@ -13,9 +13,17 @@ from catuvac.features.config import (
     feature_config_for,
 )
 from catuvac.features.extract import FeatureExtractor, FeatureSet, default_device, fit_window
-from catuvac.features.normalise import Normaliser, masked_moments, normalise_per_group
+from catuvac.features.normalise import (
+    NORMALISERS,
+    PAPER_NORMALISER,
+    Normaliser,
+    masked_moments,
+    normalise_per_group,
+)
 
 __all__ = [
+    "NORMALISERS",
+    "PAPER_NORMALISER",
     "DATASET_FEATURES",
     "SPOKEN_DIGITS",
     "URBAN_10S",

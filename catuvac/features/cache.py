@@ -1,19 +1,37 @@
-"""On-disk feature cache keyed by dataset, file list and feature settings."""
+"""On-disk feature cache keyed by dataset, file list and feature settings.
+
+It is only a cache: an entry that cannot be read, or whose content is not what its key
+promises (the shape of that many clips under those settings, the checksum stored with
+it), is reported in one line on the ``catuvac`` logger and extracted again.
+"""
 
 import hashlib
 import json
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from catuvac.atomic import atomic_write_bytes
+from catuvac.atomic import atomic_write_bytes, read_file
+from catuvac.errors import DamagedFileError
 from catuvac.features.config import FeatureConfig
 from catuvac.features.extract import FeatureExtractor, FeatureSet
 from catuvac.paths import cache_dir
 
 CACHE_VERSION = 1
+CHECKSUM_KEY = "sha256"
+REBUILD = "rebuilding this feature cache entry"
+
+log = logging.getLogger(__name__)
+
+
+def checksum(features: torch.Tensor, mask: torch.Tensor) -> str:
+    """SHA-256 of the features' and the mask's bytes, stored with an entry."""
+    digest = hashlib.sha256(features.contiguous().numpy())
+    digest.update(mask.contiguous().numpy())
+    return digest.hexdigest()
 
 
 def cache_key(dataset: str, paths: Sequence[Path], config: FeatureConfig) -> str:
@@ -44,21 +62,43 @@ class FeatureCache:
         extractor: FeatureExtractor,
         progress: bool = True,
     ) -> FeatureSet:
-        """Cached features when present, else extract them and store them."""
+        """Cached features when present and sound, else extract them and store them (a
+        damaged entry is named in one warning and replaced)."""
         target = self.path_for(dataset, paths, extractor.config)
         if target.exists():
-            stored = torch.load(target, weights_only=True)
-            return FeatureSet(
-                stored["features"],
-                stored["mask"],
-                np.asarray(labels, dtype=np.int64),
-                [str(p) for p in paths],
-            )
+            try:
+                features, mask = self._read(target, len(paths), extractor.config)
+                return FeatureSet(
+                    features, mask, np.asarray(labels, dtype=np.int64), [str(p) for p in paths]
+                )
+            except DamagedFileError as error:
+                log.warning("%s", error)
         data = extractor.extract(paths, labels, progress=progress)
-        self._write(target, {"features": data.features, "mask": data.mask})
+        self._write(target, data.features, data.mask)
         return data
 
-    def _write(self, target: Path, payload: dict) -> None:
+    def _read(
+        self, target: Path, n_clips: int, config: FeatureConfig
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Features and mask of an entry, checked against its key and checksum; an entry
+        written before checksums were stored is checked on shape and stored again with one."""
+        stored = read_file(target, lambda p: torch.load(p, weights_only=True), REBUILD)
+        features = stored.get("features") if isinstance(stored, dict) else None
+        mask = stored.get("mask") if isinstance(stored, dict) else None
+        if not (isinstance(features, torch.Tensor) and isinstance(mask, torch.Tensor)):
+            raise DamagedFileError(target, "no features and mask in it", REBUILD)
+        expected = (n_clips, *config.shape), (n_clips, config.shape[-1])
+        if (tuple(features.shape), tuple(mask.shape)) != expected:
+            found = f"features {tuple(features.shape)}, mask {tuple(mask.shape)}"
+            raise DamagedFileError(target, f"{found}, expected {expected}", REBUILD)
+        if CHECKSUM_KEY not in stored:
+            self._write(target, features, mask)
+        elif stored[CHECKSUM_KEY] != checksum(features, mask):
+            raise DamagedFileError(target, "its content does not match its checksum", REBUILD)
+        return features, mask
+
+    def _write(self, target: Path, features: torch.Tensor, mask: torch.Tensor) -> None:
         """Write atomically, so an interrupted extraction leaves no partial cache file."""
         self.folder.mkdir(parents=True, exist_ok=True)
+        payload = {"features": features, "mask": mask, CHECKSUM_KEY: checksum(features, mask)}
         atomic_write_bytes(target, lambda temporary: torch.save(payload, temporary))

@@ -1,5 +1,11 @@
 """Mean-variance then min-max normalisation, fitted on the training split only; optionally
-preceded by a per-speaker standardisation that removes each speaker's average spectrum."""
+preceded by a per-speaker standardisation that removes each speaker's average spectrum.
+
+The paper's min-max takes the extreme z-scores as the ends of [0, 1]: a few outlier pixels
+set the scale and most values fall in a narrow band, which leaves the latents little to
+earn under the paper's likelihood. The ``percentile`` normaliser (this project's option)
+maps the 0.5th and 99.5th percentiles to 0 and 1 and clips what lies outside.
+"""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -7,7 +13,13 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from catuvac.errors import unknown_option
 from catuvac.features.extract import FeatureSet
+
+NORMALISERS = ("minmax", "percentile")
+PAPER_NORMALISER = "minmax"
+PERCENTILE_RANGE = (0.005, 0.995)
+PERCENTILE_SAMPLE = 2_000_000  # values drawn (seeded) to estimate the percentiles
 
 
 def masked_moments(x: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -47,26 +59,35 @@ def normalise_per_group(data: FeatureSet, groups: Sequence[str]) -> FeatureSet:
 
 @dataclass
 class Normaliser:
-    """Per-frequency mean and standard deviation, then a global min-max to [0, 1].
+    """Per-frequency mean and standard deviation, then a global range mapped to [0, 1].
 
-    Statistics come from the real (masked-in) frames of the training clips; applied to
-    other splits, values are clipped to [0, 1] and padding is set to 0.
+    Statistics come from the real (masked-in) frames of the training clips; the range is
+    their extreme z-scores (``minmax``, the paper's) or their 0.5th and 99.5th percentiles
+    (``percentile``). Values outside the range are clipped to [0, 1]; padding is set to 0.
     """
 
     mean: torch.Tensor
     std: torch.Tensor
     low: float
     high: float
+    scaling: str = PAPER_NORMALISER
 
     @classmethod
-    def fit(cls, train: FeatureSet) -> "Normaliser":
+    def fit(cls, train: FeatureSet, scaling: str = PAPER_NORMALISER) -> "Normaliser":
         """Fit on the training clips' real frames."""
+        if scaling not in NORMALISERS:
+            raise unknown_option("normaliser", scaling, NORMALISERS)
         x = train.features[:, 0]  # [N, F, T]
         mean, std = masked_moments(x, train.mask)
         z = (x - mean[None, :, None]) / std[None, :, None]
-        real = train.mask[:, None, :].expand_as(x)
-        low, high = float(z[real].min()), float(z[real].max())
-        return cls(mean, std, low, high)
+        values = z[train.mask[:, None, :].expand_as(x)]
+        if scaling == "minmax":
+            return cls(mean, std, float(values.min()), float(values.max()), scaling)
+        if len(values) > PERCENTILE_SAMPLE:
+            generator = torch.Generator().manual_seed(0)
+            values = values[torch.randperm(len(values), generator=generator)[:PERCENTILE_SAMPLE]]
+        low, high = torch.quantile(values.double(), torch.tensor(PERCENTILE_RANGE).double())
+        return cls(mean, std, float(low), float(high), scaling)
 
     def transform(self, data: FeatureSet) -> FeatureSet:
         """A normalised copy of ``data`` with values in [0, 1] and zeros on padding."""
@@ -82,6 +103,7 @@ class Normaliser:
             "std": self.std.tolist(),
             "low": self.low,
             "high": self.high,
+            "scaling": self.scaling,
         }
 
     @classmethod
@@ -89,4 +111,5 @@ class Normaliser:
         """The normaliser :meth:`to_dict` stored, bit for bit (float32 statistics)."""
         mean = torch.tensor(stored["mean"], dtype=torch.float32)
         std = torch.tensor(stored["std"], dtype=torch.float32)
-        return cls(mean, std, float(stored["low"]), float(stored["high"]))
+        scaling = stored.get("scaling", PAPER_NORMALISER)  # older run.json: the paper's
+        return cls(mean, std, float(stored["low"]), float(stored["high"]), scaling)

@@ -8,7 +8,9 @@ from torch import nn
 
 from catuvac.errors import unknown_option
 from catuvac.model.elbo import LAMBDA_PLACEMENTS, ElboTerms
+from catuvac.model.likelihoods import PAPER_LIKELIHOOD, check_likelihood, reconstruction_nll
 from catuvac.model.networks import check_input_size
+from catuvac.model.objectives import ClusterObjective
 
 METHODS = ("catuvac", "uvac")
 
@@ -17,9 +19,13 @@ METHODS = ("catuvac", "uvac")
 class ModelConfig:
     """Model choices; the ones the paper leaves out have documented defaults.
 
-    ``lambda_weight`` multiplies the ELBO term named by ``lambda_placement``;
-    ``marginal_weight`` (ours, not the paper's) adds that multiple of the batch-marginal
-    categorical KL, which penalises uneven clusters but not confident assignments.
+    ``lambda_weight`` multiplies the ELBO term named by ``lambda_placement``. Beyond the
+    paper (each zero or the paper's value by default): ``likelihood`` of the decoder
+    (:mod:`~catuvac.model.likelihoods`), ``marginal_weight`` on the batch-marginal
+    categorical KL (the balance term: it penalises uneven clusters but not confident
+    assignments), ``entropy_weight`` on the mean ``H(q(y|x))``, a capacity target on KL_y
+    and ``consistency_weight`` on the agreement of y across augmented views
+    (:mod:`~catuvac.model.objectives`).
     """
 
     method: str
@@ -31,6 +37,11 @@ class ModelConfig:
     lambda_placement: str = "kl_y"
     logvar_limit: float = 10.0
     marginal_weight: float = 0.0
+    likelihood: str = PAPER_LIKELIHOOD
+    entropy_weight: float = 0.0
+    capacity_nats: float = 0.0
+    capacity_weight: float = 0.0
+    consistency_weight: float = 0.0
 
     def __post_init__(self) -> None:
         if self.method not in METHODS:
@@ -41,7 +52,15 @@ class ModelConfig:
             raise ValueError(f"n_clusters must be at least 2, got {self.n_clusters}")
         if self.latent_dim < 1:
             raise ValueError(f"latent_dim must be at least 1, got {self.latent_dim}")
-        for name in ("lambda_weight", "marginal_weight"):
+        check_likelihood(self.likelihood)
+        for name in (
+            "lambda_weight",
+            "marginal_weight",
+            "entropy_weight",
+            "capacity_nats",
+            "capacity_weight",
+            "consistency_weight",
+        ):
             value = getattr(self, name)
             if not math.isfinite(value) or value < 0:
                 raise ValueError(f"{name} must be a finite number >= 0, got {value}")
@@ -50,6 +69,13 @@ class ModelConfig:
     def to_dict(self) -> dict:
         """Plain dictionary for checkpoints and result files."""
         return asdict(self)
+
+    @property
+    def cluster_objective(self) -> ClusterObjective:
+        """The extra terms on ``q(y|x)`` this configuration weights (none: the paper's)."""
+        return ClusterObjective(
+            self.entropy_weight, self.capacity_nats, self.capacity_weight, self.consistency_weight
+        )
 
 
 @dataclass
@@ -69,6 +95,7 @@ class Embedding:
 
     cluster_probs: torch.Tensor
     z_mean: torch.Tensor
+    z_logvar: torch.Tensor | None = None  # q(z|x, argmax y)'s, for the KL per dimension
 
     @property
     def clusters(self) -> torch.Tensor:
@@ -80,15 +107,53 @@ class ClusteringVAE(nn.Module):
     """Interface shared by Cat. UVAC and UVAC, so training and evaluation treat them alike."""
 
     config: ModelConfig
+    learned_log_sigma: nn.Parameter | None  # the 'gaussian' likelihood's only
+
+    def init_likelihood(self) -> None:
+        """A shared log-sigma parameter when the likelihood learns one (``gaussian``);
+        other likelihoods add no parameter, so older checkpoints load unchanged."""
+        learned = self.config.likelihood == "gaussian"
+        self.register_parameter(
+            "learned_log_sigma", nn.Parameter(torch.tensor(-1.0)) if learned else None
+        )
 
     def elbo(
-        self, x: torch.Tensor, mask: torch.Tensor, tau: float
+        self,
+        x: torch.Tensor,
+        mask: torch.Tensor,
+        tau: float,
+        x_augmented: torch.Tensor | None = None,
     ) -> tuple[ElboTerms, ModelOutput]:
-        """The weighted negative ELBO of a batch and the forward pass behind it."""
+        """The weighted negative ELBO of a batch (plus the configuration's extra terms on
+        ``q(y|x)``; ``x_augmented`` is a second view for the consistency term) and the
+        forward pass behind it."""
         raise NotImplementedError
+
+    def reconstruction_error(self, out: ModelOutput, x: torch.Tensor, mask: torch.Tensor):
+        """``-log p(x | y, z)`` per clip under the configured likelihood."""
+        return reconstruction_nll(
+            out.reconstruction, x, mask, self.config.likelihood, self.learned_log_sigma
+        )
+
+    def add_cluster_terms(
+        self, terms: ElboTerms, probs: torch.Tensor, probs_augmented: torch.Tensor | None
+    ) -> ElboTerms:
+        """``terms`` with the configuration's extra objective on ``q(y|x)`` added."""
+        objective = self.config.cluster_objective
+        if not objective.active:
+            return terms
+        extra, parts = objective.loss(probs, terms.kl_y, probs_augmented)
+        terms.loss = terms.loss + extra
+        terms.extra = parts
+        return terms
 
     def embed(self, x: torch.Tensor) -> Embedding:
         """Cluster probabilities and latent means without sampling noise."""
+        raise NotImplementedError
+
+    def reconstruct(self, x: torch.Tensor) -> torch.Tensor:
+        """The decoder's mean for the deterministic code: the z mean and, for Cat. UVAC,
+        the argmax of ``q(y|x)`` (the reconstruction the check of each run scores)."""
         raise NotImplementedError
 
 

@@ -10,13 +10,7 @@ from catuvac.model.base import (
     ModelOutput,
     reparameterise,
 )
-from catuvac.model.elbo import (
-    ElboTerms,
-    categorical_kl_uniform,
-    combine,
-    gaussian_kl,
-    masked_reconstruction,
-)
+from catuvac.model.elbo import ElboTerms, categorical_kl_uniform, combine, gaussian_kl
 from catuvac.model.gumbel import gumbel_softmax
 from catuvac.model.networks import CategoricalEncoder, Decoder, GaussianEncoder
 
@@ -31,6 +25,7 @@ class CatUVAC(ClusteringVAE):
         self.encoder_y = CategoricalEncoder(config.n_freq, k)
         self.encoder_z = GaussianEncoder(config.n_freq, d, k, config.logvar_limit)
         self.decoder = Decoder(d + k, config.n_freq, config.n_frames)
+        self.init_likelihood()
 
     def forward(self, x: torch.Tensor, tau: float) -> ModelOutput:
         logits = self.encoder_y(x)
@@ -41,11 +36,15 @@ class CatUVAC(ClusteringVAE):
         return ModelOutput(reconstruction, logits.softmax(dim=1), z, z_mean, z_logvar)
 
     def elbo(
-        self, x: torch.Tensor, mask: torch.Tensor, tau: float
+        self,
+        x: torch.Tensor,
+        mask: torch.Tensor,
+        tau: float,
+        x_augmented: torch.Tensor | None = None,
     ) -> tuple[ElboTerms, ModelOutput]:
         out = self(x, tau)
         terms = combine(
-            masked_reconstruction(out.reconstruction, x, mask),
+            self.reconstruction_error(out, x, mask),
             gaussian_kl(out.z_mean, out.z_logvar),
             categorical_kl_uniform(out.cluster_probs),
             self.config.lambda_weight,
@@ -53,11 +52,22 @@ class CatUVAC(ClusteringVAE):
             out.cluster_probs,
             self.config.marginal_weight,
         )
-        return terms, out
+        augmented = None if x_augmented is None else self.encoder_y(x_augmented).softmax(dim=1)
+        return self.add_cluster_terms(terms, out.cluster_probs, augmented), out
+
+    def _deterministic_code(self, x: torch.Tensor):
+        """``q(y|x)``, its argmax one-hot and the z mean and log-variance given that y."""
+        probs = self.encoder_y(x).softmax(dim=1)
+        one_hot = F.one_hot(probs.argmax(dim=1), self.config.n_clusters).to(x.dtype)
+        z_mean, z_logvar = self.encoder_z(x, one_hot)
+        return probs, one_hot, z_mean, z_logvar
 
     @torch.no_grad()
     def embed(self, x: torch.Tensor) -> Embedding:
-        probs = self.encoder_y(x).softmax(dim=1)
-        one_hot = F.one_hot(probs.argmax(dim=1), self.config.n_clusters).to(x.dtype)
-        z_mean, _ = self.encoder_z(x, one_hot)
-        return Embedding(probs, z_mean)
+        probs, _, z_mean, z_logvar = self._deterministic_code(x)
+        return Embedding(probs, z_mean, z_logvar)
+
+    @torch.no_grad()
+    def reconstruct(self, x: torch.Tensor) -> torch.Tensor:
+        _, one_hot, z_mean, _ = self._deterministic_code(x)
+        return self.decoder(torch.cat([z_mean, one_hot], dim=1))

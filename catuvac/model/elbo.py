@@ -1,7 +1,7 @@
 """The masked ELBO of eq. 7, term by term, and where the fixed weight lambda goes."""
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import torch
 import torch.nn.functional as F
@@ -20,6 +20,7 @@ class ElboTerms:
     kl_y: torch.Tensor
     loss: torch.Tensor
     marginal_kl: torch.Tensor | None = None  # only when the loss weights it (ours)
+    extra: dict[str, torch.Tensor] = field(default_factory=dict)  # ours: objectives.py
 
     def as_floats(self) -> dict[str, float]:
         """Plain numbers for logging."""
@@ -31,6 +32,7 @@ class ElboTerms:
         }
         if self.marginal_kl is not None:
             values["marginal_kl"] = float(self.marginal_kl.detach())
+        values.update({name: float(value.detach()) for name, value in self.extra.items()})
         return values
 
 

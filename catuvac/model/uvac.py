@@ -12,13 +12,7 @@ from catuvac.model.base import (
     ModelOutput,
     reparameterise,
 )
-from catuvac.model.elbo import (
-    ElboTerms,
-    categorical_kl_uniform,
-    combine,
-    gaussian_kl,
-    masked_reconstruction,
-)
+from catuvac.model.elbo import ElboTerms, categorical_kl_uniform, combine, gaussian_kl
 from catuvac.model.networks import Decoder, GaussianEncoder
 
 
@@ -38,6 +32,7 @@ class UVAC(ClusteringVAE):
         self.decoder = Decoder(d, config.n_freq, config.n_frames)
         self.prior_means = nn.Parameter(torch.randn(k, d))
         self.prior_logvars = nn.Parameter(torch.zeros(k, d))
+        self.init_likelihood()
 
     def clamped_prior_logvars(self) -> torch.Tensor:
         """The mixture's log-variances, clamped like the encoder's so ``exp`` cannot overflow."""
@@ -57,7 +52,11 @@ class UVAC(ClusteringVAE):
         return ModelOutput(reconstruction, self.responsibilities(z), z, z_mean, z_logvar)
 
     def elbo(
-        self, x: torch.Tensor, mask: torch.Tensor, tau: float | None = None
+        self,
+        x: torch.Tensor,
+        mask: torch.Tensor,
+        tau: float | None = None,
+        x_augmented: torch.Tensor | None = None,
     ) -> tuple[ElboTerms, ModelOutput]:
         out = self(x)
         gamma = out.cluster_probs
@@ -68,7 +67,7 @@ class UVAC(ClusteringVAE):
             self.clamped_prior_logvars()[None],
         )
         terms = combine(
-            masked_reconstruction(out.reconstruction, x, mask),
+            self.reconstruction_error(out, x, mask),
             (gamma * per_component).sum(dim=1),
             categorical_kl_uniform(gamma),
             self.config.lambda_weight,
@@ -76,9 +75,16 @@ class UVAC(ClusteringVAE):
             gamma,
             self.config.marginal_weight,
         )
-        return terms, out
+        augmented = None
+        if x_augmented is not None:
+            augmented = self.responsibilities(self.encoder_z(x_augmented)[0])
+        return self.add_cluster_terms(terms, gamma, augmented), out
 
     @torch.no_grad()
     def embed(self, x: torch.Tensor) -> Embedding:
-        z_mean, _ = self.encoder_z(x)
-        return Embedding(self.responsibilities(z_mean), z_mean)
+        z_mean, z_logvar = self.encoder_z(x)
+        return Embedding(self.responsibilities(z_mean), z_mean, z_logvar)
+
+    @torch.no_grad()
+    def reconstruct(self, x: torch.Tensor) -> torch.Tensor:
+        return self.decoder(self.encoder_z(x)[0])

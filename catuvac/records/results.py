@@ -6,11 +6,15 @@ was stored as (``result["spec"]["seed"]``) and names what the book asks of it
 (``result.seed``, ``result.n_clusters``). The functions below accept either a
 :class:`Result` or a plain record (the dict :func:`catuvac.experiments.reproduce.run` returns) and
 hand back what they were given.
+
+A result file that cannot be read (invalid JSON, its arrays missing or cut short) is left
+out by :func:`load_results` and named in one warning on the ``catuvac`` logger; the
+file itself is left as it is.
 """
 
 from __future__ import annotations
 
-import json
+import logging
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,8 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from catuvac.atomic import atomic_write_bytes, write_json
-from catuvac.errors import ResultExistsError
+from catuvac.atomic import atomic_write_bytes, read_file, read_json, write_json
+from catuvac.errors import DamagedFileError, ResultExistsError
 from catuvac.evaluation.metrics import METRIC_NAMES
 from catuvac.paths import results_dir
 
@@ -34,6 +38,13 @@ METHOD_NAMES = {
 """How the book names each method (the paper's Table I names)."""
 
 Record = Mapping[str, Any]
+
+RECOMPUTE = (
+    "move its .json and .npz out of the results folder and run `catuvac reproduce` "
+    "for that run again to recompute it"
+)
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, eq=False)
@@ -130,9 +141,31 @@ class Result(Mapping):
 
     def arrays(self) -> dict[str, np.ndarray]:
         """The test-set arrays stored beside the record (labels, clusters, and for the VAEs
-        ``q(y|x)`` and z means)."""
-        with np.load(Path(self.record["path"]).with_suffix(".npz")) as stored:
-            return {name: stored[name] for name in stored.files}
+        ``q(y|x)`` and z means); a damaged file is a
+        :class:`~catuvac.errors.DamagedFileError` naming it."""
+        return read_file(self.path.with_suffix(".npz"), read_arrays, RECOMPUTE)
+
+
+def read_arrays(path: Path) -> dict[str, np.ndarray]:
+    """Every array in an ``.npz`` file."""
+    with np.load(path) as stored:
+        return {name: stored[name] for name in stored.files}
+
+
+def read_result(path: Path, advice: str = RECOMPUTE) -> Result | None:
+    """The result stored in ``path`` (None for a JSON file that is not a result record);
+    invalid JSON, or arrays missing or not an ``.npz`` archive, is a
+    :class:`~catuvac.errors.DamagedFileError` saying ``advice``."""
+    record = read_json(path, advice)
+    if not (isinstance(record, dict) and "spec" in record and "metrics" in record):
+        return None
+    arrays = path.with_suffix(".npz")
+    if not arrays.exists():
+        raise DamagedFileError(path, f"its arrays {arrays.name} are missing", advice)
+    # Opening reads the archive's index only: a file cut short fails here, cheaply.
+    read_file(arrays, lambda p: np.load(p).close(), advice)
+    record["path"] = str(path)
+    return Result(record)
 
 
 def as_result(record: Record) -> Result:
@@ -162,14 +195,18 @@ def save_result(record: Record, path: Path, overwrite: bool = False) -> Path:
 
 
 def load_results(root: Path | None = None) -> list[Result]:
-    """Every result file under ``root`` (default ``results/``), with its path."""
+    """Every readable result file under ``root`` (default ``results/``), with its path;
+    each damaged one is named in a warning and left out."""
     root = root or results_dir()
     results = []
     for path in sorted(root.rglob("*.json")):
-        record = json.loads(path.read_text())
-        if "spec" in record and "metrics" in record:
-            record["path"] = str(path)
-            results.append(Result(record))
+        try:
+            result = read_result(path, f"left out; {RECOMPUTE}")
+        except DamagedFileError as error:
+            log.warning("%s", error)
+            continue
+        if result is not None:
+            results.append(result)
     return results
 
 

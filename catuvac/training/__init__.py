@@ -1,4 +1,5 @@
-"""Training: the optimisation loop with checkpoints and exact resume, and the annealing
-schedules of the temperature and the learning rate.
+"""Training: the optimisation loop with checkpoints, exact resume and a lock that keeps
+one training at a time in a run folder, and the annealing schedules of the temperature
+and the learning rate.
 
 May import: the top-level modules, ``data``, ``features`` and ``model``."""

@@ -7,14 +7,23 @@ from pathlib import Path
 import torch
 from tqdm import tqdm
 
-from catuvac.atomic import atomic_write_bytes, write_json
-from catuvac.errors import CheckpointMismatchError, TrainingDivergedError, unknown_option
+from catuvac.atomic import atomic_write_bytes, read_file, write_json
+from catuvac.errors import (
+    CheckpointMismatchError,
+    DamagedFileError,
+    TrainingDivergedError,
+    unknown_option,
+)
 from catuvac.features import FeatureSet, default_device
+from catuvac.features.augment import AugmentConfig, augment
 from catuvac.model import ClusteringVAE, ModelConfig, build_model
+from catuvac.training.lock import RunLock
 from catuvac.training.schedules import SCHEDULE_SHAPES, learning_rate, temperature
 
 CHECKPOINT_NAME = "checkpoint.pt"
 HISTORY_NAME = "history.json"
+CHECKPOINT_KEYS = frozenset({"identity", "epoch", "model", "optimizer", "rng", "history"})
+DAMAGED_CHECKPOINT = "delete it to start this run afresh, or use another run folder"
 
 
 @dataclass(frozen=True)
@@ -30,6 +39,8 @@ class TrainConfig:
     tau_shape: str = "exponential"
     seed: int = 0
     checkpoint_every: int = 5
+    # The second view of each batch for the consistency term (ours; unused otherwise).
+    augment: AugmentConfig | None = None
 
     def __post_init__(self) -> None:
         if self.tau_shape not in SCHEDULE_SHAPES:
@@ -81,10 +92,36 @@ def seed_everything(seed: int) -> None:
     torch.manual_seed(seed)
 
 
+def read_checkpoint(path: Path, device: torch.device | str, identity: dict | None = None) -> dict:
+    """The state saved in a checkpoint. One that cannot be read or lacks a part is a
+    :class:`~catuvac.errors.DamagedFileError`; with ``identity``, one written by another
+    configuration is a :class:`~catuvac.errors.CheckpointMismatchError`."""
+    state = read_file(
+        path,
+        lambda p: torch.load(p, weights_only=False, map_location=device),
+        DAMAGED_CHECKPOINT,
+    )
+    if not isinstance(state, dict) or not isinstance(state.get("identity"), dict):
+        raise DamagedFileError(path, "not a catuvac checkpoint", DAMAGED_CHECKPOINT)
+    if identity is not None and state["identity"] != identity:
+        raise CheckpointMismatchError(
+            f"{path} was written by a run with another configuration; "
+            "use a new run folder or delete it to start afresh"
+        )
+    missing = sorted(CHECKPOINT_KEYS - state.keys())
+    if missing:
+        raise DamagedFileError(path, f"no {', '.join(missing)} in it", DAMAGED_CHECKPOINT)
+    return state
+
+
+def epoch_generator(seed: int, epoch: int) -> torch.Generator:
+    """A generator that depends only on (seed, epoch), so a resumed run repeats its draws."""
+    return torch.Generator().manual_seed(seed * 100_003 + epoch)
+
+
 def epoch_order(n: int, seed: int, epoch: int) -> torch.Tensor:
     """Shuffled clip order of one epoch; depends only on (seed, epoch), so resume repeats it."""
-    generator = torch.Generator().manual_seed(seed * 100_003 + epoch)
-    return torch.randperm(n, generator=generator)
+    return torch.randperm(n, generator=epoch_generator(seed, epoch))
 
 
 class Trainer:
@@ -115,16 +152,12 @@ class Trainer:
         return {"model": self.model_config.to_dict(), "train": asdict(self.train_config)}
 
     def resume(self) -> bool:
-        """Load the checkpoint in ``run_dir`` if there is one; refuse a different config."""
+        """Load the checkpoint in ``run_dir`` if there is one; refuse a different config
+        and a damaged checkpoint (see :func:`read_checkpoint`)."""
         path = self.run_dir / CHECKPOINT_NAME
         if not path.exists():
             return False
-        state = torch.load(path, weights_only=False, map_location=self.device)
-        if state["identity"] != self.identity:
-            raise CheckpointMismatchError(
-                f"{path} was written by a run with another configuration; "
-                "use a new run folder or delete it to start afresh"
-            )
+        state = read_checkpoint(path, self.device, self.identity)
         self.model.load_state_dict(state["model"])
         self.optimizer.load_state_dict(state["optimizer"])
         torch.set_rng_state(state["rng"].cpu())
@@ -135,7 +168,8 @@ class Trainer:
         return True
 
     def save_checkpoint(self, epoch: int) -> None:
-        """Model, optimiser, RNG and history after ``epoch``, written atomically."""
+        """Model, optimiser, RNG and history after ``epoch``, written atomically: a crash
+        while writing leaves the previous checkpoint as it was."""
         state = {
             "identity": self.identity,
             "epoch": epoch,
@@ -158,12 +192,13 @@ class Trainer:
         usage = torch.zeros(self.model_config.n_clusters, dtype=torch.long)
         order = epoch_order(len(data), cfg.seed, epoch)
         batches = order.split(cfg.batch_size)
+        views = self.second_views(epoch)
         for index in tqdm(
             batches, desc=f"epoch {epoch + 1}", leave=False, disable=not self.progress
         ):
             x = data.features[index].to(self.device)
             mask = data.mask[index].to(self.device)
-            terms, out = self.model.elbo(x, mask, tau)
+            terms, out = self.model.elbo(x, mask, tau, views(x, mask))
             if not torch.isfinite(terms.loss):
                 raise TrainingDivergedError(
                     f"loss became {float(terms.loss.detach())} in epoch {epoch + 1} "
@@ -189,18 +224,29 @@ class Trainer:
         record.update(epoch=epoch + 1, tau=tau, lr=lr, cluster_usage=usage.tolist())
         return record
 
+    def second_views(self, epoch: int):
+        """A function giving each batch its augmented view when the model's consistency
+        term needs one (``None`` otherwise); the draws depend only on (seed, epoch)."""
+        if not self.model_config.consistency_weight:
+            return lambda x, mask: None
+        config = self.train_config.augment or AugmentConfig()
+        generator = epoch_generator(self.train_config.seed + 1, epoch)
+        return lambda x, mask: augment(x, mask, config, generator)[0]
+
     def fit(self, data: FeatureSet) -> TrainResult:
-        """Train to ``epochs``, resuming from the run folder's checkpoint when present."""
+        """Train to ``epochs``, resuming from the run folder's checkpoint when present,
+        holding the folder's lock throughout (another live training there is refused)."""
         self.run_dir.mkdir(parents=True, exist_ok=True)
-        self.resume()
-        cfg = self.train_config
-        epochs = range(self.start_epoch, cfg.epochs)
-        for epoch in tqdm(epochs, desc="training", disable=not self.progress, unit="epoch"):
-            record = self.run_epoch(data, epoch)
-            self.history.append(record)
-            write_json(self.run_dir / HISTORY_NAME, self.history)
-            if (epoch + 1) % cfg.checkpoint_every == 0 or epoch + 1 == cfg.epochs:
-                self.save_checkpoint(epoch)
+        with RunLock(self.run_dir):
+            self.resume()
+            cfg = self.train_config
+            epochs = range(self.start_epoch, cfg.epochs)
+            for epoch in tqdm(epochs, desc="training", disable=not self.progress, unit="epoch"):
+                record = self.run_epoch(data, epoch)
+                self.history.append(record)
+                write_json(self.run_dir / HISTORY_NAME, self.history)
+                if (epoch + 1) % cfg.checkpoint_every == 0 or epoch + 1 == cfg.epochs:
+                    self.save_checkpoint(epoch)
         self.model.eval()
         return TrainResult(self.model, self.history)
 
@@ -222,7 +268,7 @@ def load_trained(run_dir: Path, device: torch.device | None = None) -> TrainResu
     path = Path(run_dir) / CHECKPOINT_NAME
     if not path.exists():
         raise FileNotFoundError(f"no checkpoint at {path}; train first (catuvac train)")
-    state = torch.load(path, weights_only=False, map_location=device or "cpu")
+    state = read_checkpoint(path, device or "cpu")
     model = build_model(ModelConfig(**state["identity"]["model"]))
     model.load_state_dict(state["model"])
     return TrainResult(model.eval(), state["history"])

@@ -12,15 +12,13 @@ from catuvac.evaluation.defaults import ELBO_LAMBDA, default_lambda
 from catuvac.experiments.prepare import prepare_data
 from catuvac.experiments.profiles import PROFILES, Profile
 from catuvac.experiments.reproduce import (
-    PAPER_CLUSTERS,
     RUN_INFO_NAME,
-    RunSpec,
     build_configs,
     evaluate_run_dir,
-    grid,
     run,
     spec_configs,
 )
+from catuvac.experiments.specs import PAPER_CLUSTERS, RunSpec, grid
 from catuvac.features import SPOKEN_DIGITS, FeatureCache, Normaliser
 from catuvac.records.provenance import environment
 from catuvac.records.results import ARRAYS_KEY, load_results, save_result

@@ -262,7 +262,7 @@ def test_cache_write_is_atomic(tmp_path, fsdd, monkeypatch):
     target = cache.folder / "entry.pt"
     target.write_bytes(b"good")
     with pytest.raises(OSError, match="disk full"):
-        cache._write(target, {"features": torch.zeros(1)})
+        cache._write(target, torch.zeros(1), torch.zeros(1, dtype=torch.bool))
     assert target.read_bytes() == b"good"
     assert [p.name for p in cache.folder.iterdir()] == ["entry.pt"]
     monkeypatch.undo()

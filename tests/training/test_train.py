@@ -120,7 +120,7 @@ def test_non_finite_loss_stops_training_and_keeps_the_last_good_checkpoint(tmp_p
     checkpoint = tmp_path / CHECKPOINT_NAME
     snapshot = {}
 
-    def elbo(x, mask, tau):
+    def elbo(x, mask, tau, x_augmented=None):
         calls["n"] += 1
         terms, out = original(x, mask, tau)
         if calls["n"] == 3:  # first batch of epoch 2 (two batches per epoch)
@@ -143,7 +143,7 @@ def test_infinite_loss_in_the_first_epoch_leaves_no_checkpoint(tmp_path):
     trainer = Trainer(TINY, TrainConfig(epochs=2, batch_size=4), tmp_path, progress=False)
     original = trainer.model.elbo
 
-    def infinite_elbo(x, mask, tau):
+    def infinite_elbo(x, mask, tau, x_augmented=None):
         terms, out = original(x, mask, tau)
         terms.loss = terms.loss * float("inf")
         return terms, out
@@ -164,7 +164,7 @@ def test_non_finite_gradients_stop_training_before_the_step(tmp_path):
     calls = {"n": 0}
     weight = trainer.model.encoder_y.trunk.convs[0].weight
 
-    def elbo(x, mask, tau):
+    def elbo(x, mask, tau, x_augmented=None):
         calls["n"] += 1
         terms, out = original(x, mask, tau)
         if calls["n"] == 3:  # first batch of epoch 2: d sqrt(|w - w|) / dw is 0 * inf = nan

@@ -1,0 +1,165 @@
+"""Damaged files the project wrote itself, through the ``catuvac`` command: a feature cache
+entry is rebuilt, a checkpoint or ``run.json`` stops the command in one line, a damaged
+result file is named and left out, and a run folder in use is refused. No traceback.
+
+Each test damages a copy of one smoke-profile run folder, cache and result store."""
+
+import csv
+import shutil
+import socket
+import subprocess
+import sys
+
+import pytest
+
+from catuvac.cli import main
+
+TRAIN = ["train", "--dataset", "fsdd", "--method", "uvac", "--profile", "smoke", "--epochs", "1"]
+REPRODUCE = ["reproduce", "--profile", "smoke", "--datasets", "fsdd", "--methods", "labels"]
+REPRODUCE += ["kmeans", "--seeds", "0", "1"]
+FOLDERS = ("results", "runs", "cache")
+
+
+def _use(monkeypatch, root, offline_data) -> None:
+    monkeypatch.setenv("CATUVAC_DATA", str(offline_data))
+    monkeypatch.delenv("CATUVAC_PROFILE", raising=False)
+    for name in FOLDERS:
+        monkeypatch.setenv(f"CATUVAC_{name.upper()}", str(root / name))
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory, offline_data):
+    """A trained run folder, the feature cache and three results, written once."""
+    root = tmp_path_factory.mktemp("written")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        _use(monkeypatch, root, offline_data)
+        assert main([*TRAIN, "--run-dir", str(root / "runs" / "run")]) == 0
+        assert main(REPRODUCE) == 0
+    return root
+
+
+@pytest.fixture
+def copy(written, tmp_path, monkeypatch, offline_data):
+    """This test's own copy of :func:`written`, which the commands use."""
+    for name in FOLDERS:
+        shutil.copytree(written / name, tmp_path / name)
+    _use(monkeypatch, tmp_path, offline_data)
+    return tmp_path
+
+
+def _contents(folder):
+    return {p.name: p.read_bytes() for p in folder.iterdir()}
+
+
+def _lines(err: str) -> list[str]:
+    """Stderr without the progress bars (they redraw with carriage returns)."""
+    assert "Traceback" not in err
+    return [line for line in err.splitlines() if line.startswith("catuvac ")]
+
+
+def test_a_damaged_feature_cache_entry_is_rebuilt_and_training_goes_on(copy, capsys):
+    entries = sorted((copy / "cache").glob("fsdd-*.pt"))
+    assert len(entries) == 2  # the train and the test clips
+    for entry in entries:
+        entry.write_bytes(entry.read_bytes()[:1000])
+    run_dir = copy / "runs" / "again"
+    assert main([*TRAIN, "--run-dir", str(run_dir)]) == 0
+    warnings = _lines(capsys.readouterr().err)
+    assert len(warnings) == 2
+    for entry, line in zip(entries, sorted(warnings), strict=True):
+        assert line.startswith(f"catuvac train: warning: {entry} is damaged (")
+        assert line.endswith("; rebuilding this feature cache entry")
+    assert (run_dir / "checkpoint.pt").exists()
+    assert main([*TRAIN, "--run-dir", str(run_dir)]) == 0  # the healed cache serves
+    assert not _lines(capsys.readouterr().err)
+
+
+def test_a_damaged_checkpoint_stops_train_and_evaluate_in_one_line(copy, capsys):
+    run_dir = copy / "runs" / "run"
+    checkpoint = run_dir / "checkpoint.pt"
+    checkpoint.write_bytes(checkpoint.read_bytes()[:1000])
+    before = _contents(run_dir)
+    capsys.readouterr()
+    assert main([*TRAIN, "--run-dir", str(run_dir)]) == 1
+    assert _lines(capsys.readouterr().err) == [
+        f"catuvac train: error: {checkpoint} is damaged (RuntimeError: PytorchStreamReader "
+        "failed reading zip archive: failed finding central directory); delete it to start "
+        "this run afresh, or use another run folder"
+    ]
+    assert _contents(run_dir) == before
+    assert main(["evaluate", "--run-dir", str(run_dir)]) == 1
+    (line,) = _lines(capsys.readouterr().err)
+    assert line.startswith(f"catuvac evaluate: error: {checkpoint} is damaged (")
+    assert _contents(run_dir) == before
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ('{"dataset": "fsdd",', "JSONDecodeError: Expecting property name enclosed in double "
+         "quotes: line 1 column 20 (char 19)"),
+        ("", "the file is empty"),
+        ("[]", "no dataset and profile in it"),
+    ],
+)  # fmt: skip
+def test_a_damaged_run_json_stops_evaluate_in_one_line(copy, capsys, text, reason):
+    run_dir = copy / "runs" / "run"
+    (run_dir / "run.json").write_text(text)
+    before = _contents(run_dir)
+    capsys.readouterr()
+    assert main(["evaluate", "--run-dir", str(run_dir)]) == 1
+    assert _lines(capsys.readouterr().err) == [
+        f"catuvac evaluate: error: {run_dir / 'run.json'} is damaged ({reason}); run `catuvac "
+        "train` with the run's settings on this folder to write it again, or point --run-dir "
+        "at another run folder"
+    ]
+    assert _contents(run_dir) == before
+
+
+def test_table_names_damaged_results_and_is_built_from_the_others(copy, capsys):
+    folder = copy / "results" / "smoke" / "fsdd" / "k10"
+    broken, bare = folder / "kmeans-seed1.json", folder / "labels-seed0.json"
+    broken.write_text('{"spec": {"dataset": "fs')  # cut short
+    bare.with_suffix(".npz").unlink()
+    before = _contents(folder)
+    capsys.readouterr()
+    assert main(["table", "--format", "csv"]) == 0
+    captured = capsys.readouterr()
+    left_out = (
+        "; left out; move its .json and .npz out of the results folder and run `catuvac "
+        "reproduce` for that run again to recompute it"
+    )
+    assert _lines(captured.err) == [
+        f"catuvac table: warning: {broken} is damaged (JSONDecodeError: Unterminated string "
+        f"starting at: line 1 column 22 (char 21)){left_out}",
+        f"catuvac table: warning: {bare} is damaged (its arrays labels-seed0.npz are "
+        f"missing){left_out}",
+    ]
+    rows = [row[:4] for row in csv.reader(captured.out.splitlines()) if row]
+    ours = [row for row in rows if row[3].startswith("ours")]
+    assert ours == [["fsdd", "10", "K-means", "ours (smoke, 1 seed, CPU)"]]  # seed 0 alone
+    assert _contents(folder) == before
+
+
+def test_a_run_folder_in_use_refuses_a_second_training(copy, capsys):
+    run_dir = copy / "runs" / "run"
+    holder = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        lock = run_dir / "lock"
+        host = socket.gethostname()
+        lock.write_text(f"{holder.pid} {host}\n")
+        before = _contents(run_dir)
+        capsys.readouterr()
+        assert main([*TRAIN, "--run-dir", str(run_dir)]) == 1
+        assert _lines(capsys.readouterr().err) == [
+            f"catuvac train: error: {run_dir} is in use by process {holder.pid} on {host} "
+            f"(lock file {lock}); wait for it to end or use another run folder, and delete "
+            "the lock file only if that process is not training"
+        ]
+        assert _contents(run_dir) == before
+    finally:
+        holder.kill()
+        holder.wait()
+    # Once the holder is gone its lock is stale: training takes it over, and releases it.
+    assert main([*TRAIN, "--run-dir", str(run_dir)]) == 0
+    assert not lock.exists()
