@@ -32,8 +32,10 @@ from catuvac.experiments.reproduce import (
     write_run_info,
 )
 from catuvac.experiments.specs import RESULT_METHODS, grid
+from catuvac.features import NORMALISERS, PAPER_NORMALISER
 from catuvac.model.base import METHODS
 from catuvac.model.elbo import LAMBDA_PLACEMENTS
+from catuvac.model.likelihoods import LIKELIHOODS, PAPER_LIKELIHOOD
 from catuvac.paths import results_dir, runs_dir
 from catuvac.records.results import load_results
 from catuvac.records.table import TABLE_FORMATS, results_table
@@ -60,7 +62,7 @@ def cmd_download(args: argparse.Namespace) -> None:
 
 def cmd_train(args: argparse.Namespace) -> None:
     profile = get_profile(args.profile)
-    data = prepare_data(args.dataset, profile)
+    data = prepare_data(args.dataset, profile, scaling=args.normaliser)
     model_config, train_config = build_configs(
         args.method,
         data,
@@ -73,6 +75,7 @@ def cmd_train(args: argparse.Namespace) -> None:
         tau_end=args.tau_end,
         tau_shape=args.tau_shape,
         epochs=args.epochs,
+        **beyond_options(args),
     )
     run_dir = Path(args.run_dir)
     result = train(model_config, train_config, data.train, run_dir)
@@ -99,6 +102,8 @@ def cmd_reproduce(args: argparse.Namespace) -> None:
         args.lambda_placement,
         args.speaker_norm,
         args.marginal_weight,
+        normaliser=args.normaliser,
+        **beyond_options(args),
     )
     run_missing(
         specs, profile, args.overwrite, args.speaker_norm, args.results_root, args.runs_root
@@ -209,6 +214,41 @@ def add_lambda_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_beyond_options(parser: argparse.ArgumentParser) -> None:
+    """This project's options beyond the paper (defaults: the paper's setting), shared by
+    ``train`` and ``reproduce``; each one set is named in the run's file name."""
+    parser.add_argument(
+        "--likelihood",
+        default=PAPER_LIKELIHOOD,
+        choices=LIKELIHOODS,
+        help="decoder likelihood; bce is the paper's, the Gaussians are calibrated",
+    )
+    parser.add_argument(
+        "--normaliser",
+        default=PAPER_NORMALISER,
+        choices=NORMALISERS,
+        help="scaling to [0, 1]: minmax (the paper's) or the 0.5-99.5 percentile range",
+    )
+    for name, text in (
+        ("entropy-weight", "weight on the mean entropy of q(y|x)"),
+        ("capacity", "target in nats for KL_y (with --capacity-weight)"),
+        ("capacity-weight", "weight on |KL_y - capacity|"),
+        ("consistency-weight", "weight on I(y; y') across augmented views"),
+    ):
+        parser.add_argument(f"--{name}", type=non_negative_number, default=0.0, help=text)
+
+
+def beyond_options(args: argparse.Namespace) -> dict:
+    """The model options of :func:`add_beyond_options`, named as the library names them."""
+    return {
+        "likelihood": args.likelihood,
+        "entropy_weight": args.entropy_weight,
+        "capacity_nats": args.capacity,
+        "capacity_weight": args.capacity_weight,
+        "consistency_weight": args.consistency_weight,
+    }
+
+
 def add_root_options(p: argparse.ArgumentParser, runs: bool = True) -> None:
     """Where results are read and written (and checkpoints kept): resolved once, here, from
     ``CATUVAC_RESULTS`` / ``CATUVAC_RUNS`` unless given, and passed to the library."""
@@ -216,14 +256,14 @@ def add_root_options(p: argparse.ArgumentParser, runs: bool = True) -> None:
         "--results-root",
         type=Path,
         default=results_dir(),
-        help="result files (default: $CATUVAC_RESULTS or results/)",
+        help="result files; $CATUVAC_RESULTS when set, else results/",
     )
     if runs:
         p.add_argument(
             "--runs-root",
             type=Path,
             default=runs_dir(),
-            help="checkpoints (default: $CATUVAC_RUNS or runs/)",
+            help="checkpoints; $CATUVAC_RUNS when set, else runs/",
         )
 
 
@@ -247,6 +287,7 @@ def build_parser() -> Parser:
         "--latent-dim", type=int_at_least(1), default=10, help="size of the Gaussian latent z"
     )
     add_lambda_options(p)
+    add_beyond_options(p)
     p.add_argument("--tau-end", type=positive_number, default=0.5, help="final temperature")
     p.add_argument(
         "--tau-shape", default="exponential", choices=SCHEDULE_SHAPES, help="temperature schedule"
@@ -291,6 +332,7 @@ def build_parser() -> Parser:
         help="weight on KL(batch mean of q(y|x) || uniform), this project's addition",
     )
     p.add_argument("--overwrite", action="store_true", help="replace existing result files")
+    add_beyond_options(p)
     add_root_options(p)
 
     p = sub.add_parser(
