@@ -13,8 +13,7 @@ import json
 import logging
 import math
 import sys
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
 
@@ -377,30 +376,21 @@ COMMANDS = {
 }
 
 
-@contextmanager
-def warnings_on_stderr(command: str) -> Iterator[None]:
-    """The library's warnings (a damaged cache entry rebuilt, a damaged result file left
-    out) as one line each on stderr: ``catuvac <command>: warning: ...``."""
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter(f"catuvac {command}: warning: %(message)s"))
-    logger = logging.getLogger("catuvac")
-    logger.addHandler(handler)
-    try:
-        yield
-    finally:
-        logger.removeHandler(handler)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one command; return 0, 2 for a bad input, 1 for another failure."""
+    """Run one command; return 0, 2 for a bad input, 1 for another failure. The library's
+    warnings (a damaged cache entry rebuilt, a damaged result left out) are one line each."""
     args = build_parser().parse_args(argv)
-    with warnings_on_stderr(args.command):
-        try:
-            COMMANDS[args.command](args)
-        except (ConfigError, UnknownOptionError) as error:
-            print(f"catuvac {args.command}: error: {error}", file=sys.stderr)
-            return BAD_INPUT
-        except (CatuvacError, FileNotFoundError) as error:
-            print(f"catuvac {args.command}: error: {error}", file=sys.stderr)
-            return FAILURE
+    warnings = logging.StreamHandler(sys.stderr)
+    warnings.setFormatter(logging.Formatter(f"catuvac {args.command}: warning: %(message)s"))
+    logging.getLogger("catuvac").addHandler(warnings)
+    try:
+        COMMANDS[args.command](args)
+    except (ConfigError, UnknownOptionError) as error:
+        print(f"catuvac {args.command}: error: {error}", file=sys.stderr)
+        return BAD_INPUT
+    except (CatuvacError, FileNotFoundError) as error:
+        print(f"catuvac {args.command}: error: {error}", file=sys.stderr)
+        return FAILURE
+    finally:
+        logging.getLogger("catuvac").removeHandler(warnings)
     return 0
