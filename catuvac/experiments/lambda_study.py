@@ -67,13 +67,16 @@ def study_specs(
 def is_study_run(record: Record, with_marginal: bool = False) -> bool:
     """A Cat. UVAC or UVAC run with an explicit lambda on the categorical KL (a study run)
     or, with ``with_marginal``, also one with a batch-marginal weight (this project's
-    alternative); either at the paper's final temperature, on features as extracted."""
+    alternative); either at the paper's final temperature, on features as extracted, with
+    no other option beyond the paper, at a profile of the reproduction."""
     result = as_result(record)
     spec, marginal = result.spec, result.marginal_weight
     named = spec.get("lambda_weight") is not None
     return (
         (named or (with_marginal and marginal > 0))
         and (with_marginal or not marginal)
+        and not set(result.beyond_paper) - {"marginal_weight"}
+        and result.in_reproduction
         and spec.get("lambda_placement", PLACEMENT) == PLACEMENT
         and at_paper_tau(result)
         and not result.speaker_norm

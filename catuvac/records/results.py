@@ -89,6 +89,31 @@ class Result(Mapping):
         return self.record["profile"]["name"]
 
     @property
+    def in_reproduction(self) -> bool:
+        """Whether the run's profile belongs to the reproduction of Table I (every stored
+        profile before the ``long`` study profile did)."""
+        return bool(self.record["profile"].get("reproduction", True))
+
+    @property
+    def beyond_paper(self) -> dict[str, float | str]:
+        """This project's options away from the paper's setting that the run used (empty
+        for the paper's setting): the balance (batch-marginal) weight, the likelihood, the
+        normaliser and the extra weights on q(y|x); absent in older records."""
+        spec = self.spec
+        trained = self.method in ("uvac", "catuvac")
+        options = {
+            "marginal_weight": float(spec.get("marginal_weight", 0.0)) if trained else 0.0,
+            "likelihood": spec.get("likelihood", "bce") if trained else "bce",
+            "normaliser": spec.get("normaliser", "minmax"),
+        }
+        for name in ("entropy_weight", "capacity_weight", "consistency_weight"):
+            options[name] = float(spec.get(name, 0.0)) if trained else 0.0
+        if options["capacity_weight"]:
+            options["capacity_nats"] = float(spec.get("capacity_nats", 0.0))
+        paper = {"likelihood": "bce", "normaliser": "minmax"}
+        return {k: v for k, v in options.items() if v != paper.get(k, 0.0)}
+
+    @property
     def epochs(self) -> int | None:
         """Training epochs (None for K-means and the labels row, which train nothing)."""
         return self.record.get("epochs")

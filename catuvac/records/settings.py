@@ -18,9 +18,16 @@ def at_paper_tau(record: Record) -> bool:
 
 def plain_setting(record: Record) -> bool:
     """Whether a record has the paper's setting apart from lambda: Cat. UVAC at the final
-    temperature 0.5, no batch-marginal term, features not normalised per speaker."""
+    temperature 0.5, none of this project's options beyond the paper (balance term,
+    likelihood, normaliser, extra terms on q(y|x)), features not normalised per speaker,
+    at a profile of the reproduction."""
     result = as_result(record)
-    return at_paper_tau(result) and not result.marginal_weight and not result.speaker_norm
+    return (
+        at_paper_tau(result)
+        and not result.beyond_paper
+        and not result.speaker_norm
+        and result.in_reproduction
+    )
 
 
 def at_elbo_weight(record: Record) -> bool:
@@ -69,7 +76,7 @@ def tau_sweep_runs(records: Iterable[Record]) -> list[Record]:
         r
         for r in select(records, method="catuvac")
         if at_elbo_weight(r)
-        and not (result := as_result(r)).marginal_weight
+        and not (result := as_result(r)).beyond_paper
         and not result.speaker_norm
     ]
 
@@ -86,6 +93,6 @@ def speaker_experiment_runs(
         if (result := as_result(r)).dataset in datasets
         and result.method != "labels"
         and at_paper_tau(result)
-        and not result.marginal_weight
+        and not result.beyond_paper
         and at_chosen_lambda(result)
     ]

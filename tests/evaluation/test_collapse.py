@@ -98,7 +98,7 @@ def test_study_runs_and_marginal_runs_are_told_apart():
 
     def record(**spec):
         spec = {"method": "catuvac", "tau_end": 0.5, "lambda_placement": "kl_y", **spec}
-        return {"spec": spec, TRAIN_KEY: spread}
+        return {"spec": spec, "profile": {"name": "cpu"}, TRAIN_KEY: spread}
 
     study = record(lambda_weight=100.0)
     ours = record(lambda_weight=None, marginal_weight=100.0)
