@@ -35,6 +35,17 @@ HEADERS = {
     "entropy": "usage entropy (nats)",
     "lambda": "λ",
     "placement": "λ on",
+    "loss": "loss (nats)",
+    "reconstruction": "reconstruction (nats)",
+    "kl_z": "KL(z) (nats)",
+    "kl_y": "KL(y) (nats)",
+    "final kl_y (nats)": "final KL(y) (nats)",
+    "tau": "τ",
+    "lr": "learning rate",
+    "usage_entropy": "usage entropy (nats)",
+    "largest_share": "largest share",
+    "nmi_labels": "NMI with labels",
+    "nmi_groups": "NMI with groups",
 }
 
 
