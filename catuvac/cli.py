@@ -1,5 +1,5 @@
 """``catuvac`` command line: datasets, download, train, evaluate, reproduce, lambda-study,
-table.
+table, budget.
 
 Every option is checked by argparse before any data is read: a bad value is one line on
 stderr and exit code 2, as is a setting the library refuses (a ``ConfigError`` or an
@@ -11,15 +11,27 @@ feature cache entry (rebuilt) or result file (left out) is one warning line on s
 import argparse
 import json
 import logging
-import math
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
 
-from catuvac.data import canonical_name, dataset_dir, dataset_names, how_to_get, load
+from catuvac.cli_options import (
+    BAD_INPUT,
+    Parser,
+    add_beyond_options,
+    add_lambda_options,
+    add_root_options,
+    beyond_options,
+    dataset_name,
+    existing_folder,
+    int_at_least,
+    non_negative_number,
+    positive_number,
+)
+from catuvac.data import dataset_dir, dataset_names, how_to_get, load
 from catuvac.data.download import download_dataset
 from catuvac.errors import CatuvacError, ConfigError, UnknownOptionError
+from catuvac.evaluation.budget import budget_summary, data_budget, latent_use
 from catuvac.evaluation.embedding import SPACES
 from catuvac.experiments.lambda_study import LAMBDA_GRID, format_study, study_specs, study_table
 from catuvac.experiments.prepare import prepare_data
@@ -27,21 +39,18 @@ from catuvac.experiments.profiles import DEFAULT_PROFILE, PROFILES, get_profile
 from catuvac.experiments.reproduce import (
     build_configs,
     evaluate_run_dir,
+    open_run_dir,
     run_missing,
     write_run_info,
 )
 from catuvac.experiments.specs import RESULT_METHODS, grid
 from catuvac.features import NORMALISERS, PAPER_NORMALISER
 from catuvac.model.base import METHODS
-from catuvac.model.elbo import LAMBDA_PLACEMENTS
-from catuvac.model.likelihoods import LIKELIHOODS, PAPER_LIKELIHOOD
-from catuvac.paths import results_dir, runs_dir
 from catuvac.records.results import load_results
 from catuvac.records.table import TABLE_FORMATS, results_table
 from catuvac.training.schedules import SCHEDULE_SHAPES
 from catuvac.training.trainer import train
 
-BAD_INPUT = 2  # argparse's own exit code for a bad command line
 FAILURE = 1
 
 
@@ -117,153 +126,27 @@ def cmd_lambda_study(args: argparse.Namespace) -> None:
     print(format_study(study_table(load_results(args.results_root), profile.name)))
 
 
+def cmd_budget(args: argparse.Namespace) -> None:
+    if args.run_dir is not None:
+        data, result = open_run_dir(args.run_dir)
+        use = latent_use(result.model, data.test)
+        print(f"{args.run_dir} on its {len(data.test)} test clips (nats per clip):")
+        print(json.dumps(use, indent=2))
+        return
+    data = prepare_data(
+        args.dataset,
+        get_profile(args.profile),
+        speaker_norm=args.speaker_norm,
+        scaling=args.normaliser,
+    )
+    table = data_budget(data.train, args.latent_dim, args.clusters)
+    print(f"{args.dataset}: nats per training clip ({len(data.train)} clips)")
+    print(table.round(1).to_markdown())
+    print(json.dumps({k: round(v, 1) for k, v in budget_summary(table).items()}))
+
+
 def cmd_table(args: argparse.Namespace) -> None:
     print(results_table(args.profile, args.format, args.space, load_results(args.results_root)))
-
-
-# --- argument types: refuse a bad value before any work -----------------------------------
-
-
-def _number(text: str, kind: Callable[[str], float]) -> float:
-    try:
-        return kind(text)
-    except ValueError:
-        name = "an integer" if kind is int else "a number"
-        raise argparse.ArgumentTypeError(f"{text!r} is not {name}") from None
-
-
-def int_at_least(minimum: int) -> Callable[[str], int]:
-    """An argparse type: an integer >= ``minimum``."""
-
-    def parse(text: str) -> int:
-        value = int(_number(text, int))
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"{text!r} must be an integer >= {minimum}")
-        return value
-
-    parse.__name__ = f"integer >= {minimum}"
-    return parse
-
-
-def positive_number(text: str) -> float:
-    """A finite number > 0 (a temperature): 0, NaN or infinity is refused."""
-    value = _number(text, float)
-    if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be a finite number > 0")
-    return value
-
-
-def non_negative_number(text: str) -> float:
-    """A finite weight >= 0 (lambda): NaN or a negative value is refused before any work."""
-    value = _number(text, float)
-    if not math.isfinite(value) or value < 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be a finite number >= 0")
-    return value
-
-
-def dataset_name(text: str) -> str:
-    """A dataset name or alias (case-insensitive), returned as its canonical name."""
-    try:
-        return canonical_name(text)
-    except UnknownOptionError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
-
-
-def existing_folder(text: str) -> Path:
-    """A folder that exists (a run folder to read)."""
-    path = Path(text)
-    if not path.is_dir():
-        raise argparse.ArgumentTypeError(f"{text!r} is not a folder")
-    return path
-
-
-# --- the parser -------------------------------------------------------------------------
-
-
-class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
-    """Shows each option's default, except where there is none to show (None, a flag)."""
-
-    def _get_help_string(self, action: argparse.Action) -> str:
-        if action.default is None or action.default is False:
-            return action.help or ""
-        return super()._get_help_string(action)
-
-
-class Parser(argparse.ArgumentParser):
-    """An argparse parser whose errors are one line on stderr and exit code 2."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        kwargs.setdefault("formatter_class", HelpFormatter)
-        super().__init__(*args, **kwargs)
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(BAD_INPUT, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
-
-
-def add_lambda_options(parser: argparse.ArgumentParser) -> None:
-    """``--lambda`` and ``--lambda-placement``, shared by ``train`` and ``reproduce``."""
-    parser.add_argument(
-        "--lambda",
-        dest="lambda_weight",
-        type=non_negative_number,
-        help="fixed weight on one ELBO term; default: the dataset's",
-    )
-    parser.add_argument(
-        "--lambda-placement", default="kl_y", choices=LAMBDA_PLACEMENTS, help="term lambda weighs"
-    )
-
-
-def add_beyond_options(parser: argparse.ArgumentParser) -> None:
-    """This project's options beyond the paper (defaults: the paper's setting), shared by
-    ``train`` and ``reproduce``; each one set is named in the run's file name."""
-    parser.add_argument(
-        "--likelihood",
-        default=PAPER_LIKELIHOOD,
-        choices=LIKELIHOODS,
-        help="decoder likelihood; bce is the paper's, the Gaussians are calibrated",
-    )
-    parser.add_argument(
-        "--normaliser",
-        default=PAPER_NORMALISER,
-        choices=NORMALISERS,
-        help="scaling to [0, 1]: minmax (the paper's) or the 0.5-99.5 percentile range",
-    )
-    for name, text in (
-        ("entropy-weight", "weight on the mean entropy of q(y|x)"),
-        ("capacity", "target in nats for KL_y (with --capacity-weight)"),
-        ("capacity-weight", "weight on |KL_y - capacity|"),
-        ("consistency-weight", "weight on I(y; y') across augmented views"),
-    ):
-        parser.add_argument(f"--{name}", type=non_negative_number, default=0.0, help=text)
-
-
-def beyond_options(args: argparse.Namespace) -> dict:
-    """The model options of :func:`add_beyond_options`, named as the library names them."""
-    return {
-        "likelihood": args.likelihood,
-        "entropy_weight": args.entropy_weight,
-        "capacity_nats": args.capacity,
-        "capacity_weight": args.capacity_weight,
-        "consistency_weight": args.consistency_weight,
-    }
-
-
-def add_root_options(p: argparse.ArgumentParser, runs: bool = True) -> None:
-    """Where results are read and written (and checkpoints kept): resolved once, here, from
-    ``CATUVAC_RESULTS`` / ``CATUVAC_RUNS`` unless given, and passed to the library."""
-    p.add_argument(
-        "--results-root",
-        type=Path,
-        default=results_dir(),
-        help="result files; $CATUVAC_RESULTS when set, else results/",
-    )
-    if runs:
-        p.add_argument(
-            "--runs-root",
-            type=Path,
-            default=runs_dir(),
-            help="checkpoints; $CATUVAC_RUNS when set, else runs/",
-        )
 
 
 def build_parser() -> Parser:
@@ -357,6 +240,20 @@ def build_parser() -> Parser:
     )
     add_root_options(p)
 
+    p = sub.add_parser(
+        "budget",
+        help="nats per clip a latent can earn under each likelihood, or what a run's carry",
+    )
+    p.add_argument("--dataset", type=dataset_name, default="arabic-digits", help=names)
+    p.add_argument("--profile", choices=PROFILES, help=profile_help)
+    p.add_argument("--speaker-norm", action="store_true", help="normalise per speaker first")
+    p.add_argument("--normaliser", default=PAPER_NORMALISER, choices=NORMALISERS, help="scaling")
+    p.add_argument("--clusters", type=int_at_least(2), default=10, help="K (PCA with d + K)")
+    p.add_argument("--latent-dim", type=int_at_least(1), default=10, help="d (PCA with d)")
+    p.add_argument(
+        "--run-dir", type=existing_folder, help="instead: the latents of this trained run"
+    )
+
     p = sub.add_parser("table", help="Table I from results/, ours beside the paper's")
     p.add_argument("--profile", choices=PROFILES, help="only results of this profile")
     p.add_argument("--format", default="markdown", choices=TABLE_FORMATS, help="output format")
@@ -373,6 +270,7 @@ COMMANDS = {
     "reproduce": cmd_reproduce,
     "lambda-study": cmd_lambda_study,
     "table": cmd_table,
+    "budget": cmd_budget,
 }
 
 

@@ -277,3 +277,22 @@ def test_train_into_a_run_folder_of_another_configuration_is_one_clear_line(fold
     last = capsys.readouterr().err.splitlines()[-1]  # after the feature progress bars
     assert last.startswith("catuvac train: error: ") and "another configuration" in last
     assert checkpoint.read_bytes() == before
+
+
+def test_budget_of_a_dataset_and_of_a_trained_run(folders, capsys):
+    assert main(["budget", "--dataset", "fsdd", "--profile", "smoke"]) == 0
+    out = capsys.readouterr().out
+    assert "mean predictor" in out and "PCA, 20 components" in out
+    summary = json.loads(out.strip().splitlines()[-1])
+    assert summary["budget"] == pytest.approx(summary["mean_predictor"] - summary["floor"], abs=0.2)
+    run_dir = folders / "run"
+    args = ["train", "--dataset", "fsdd", "--profile", "smoke", "--epochs", "1"]
+    options = ["--likelihood", "gaussian-optimal", "--normaliser", "percentile"]
+    assert main([*args, *options, "--run-dir", str(run_dir)]) == 0
+    capsys.readouterr()
+    assert main(["budget", "--run-dir", str(run_dir)]) == 0
+    use = json.loads(capsys.readouterr().out.split(":\n", 1)[1])
+    assert {"reconstruction", "kl_z", "active_units", "information_xy"} <= set(use)
+    info = json.loads((run_dir / "run.json").read_text())
+    assert info["normaliser"]["scaling"] == "percentile"
+    assert info["model_config"]["likelihood"] == "gaussian-optimal"

@@ -24,7 +24,7 @@ from catuvac.features.augment import AugmentConfig
 from catuvac.model import ModelConfig
 from catuvac.records.provenance import environment, git_revision
 from catuvac.records.results import ARRAYS_KEY, save_result
-from catuvac.training.trainer import TrainConfig, load_trained, train
+from catuvac.training.trainer import TrainConfig, TrainResult, load_trained, train
 
 
 def build_configs(
@@ -254,8 +254,23 @@ def _same_clips(subset: dict) -> dict:
 
 def evaluate_run_dir(run_dir: Path) -> dict:
     """Score the model in a run folder (``catuvac train`` or a trained ``reproduce`` cell)
-    on its test clips, with the profile, speaker normalisation and normaliser statistics
-    its ``run.json`` records: the metrics of the run, exactly.
+    on its test clips: the metrics of the run, exactly (:func:`open_run_dir`)."""
+    data, result = open_run_dir(run_dir)
+    embedding = embed(result.model, data.test)
+    method = result.model.config.method
+    return score(
+        data.test.labels,
+        embedding.clusters.numpy(),
+        own_space(method, embedding, data.test),
+        data.common_space(),
+        result.model.config.n_clusters,
+        data.n_classes,
+    )
+
+
+def open_run_dir(run_dir: Path) -> tuple[PreparedData, TrainResult]:
+    """The data a run folder's model was trained on, prepared with the profile, speaker
+    normalisation and normaliser statistics its ``run.json`` records, and the model.
 
     A ``run.json`` from before it held the normaliser names only the dataset and profile;
     the normaliser is then fitted again on that profile's training clips.
@@ -285,14 +300,4 @@ def evaluate_run_dir(run_dir: Path) -> dict:
             f"{info_path}: the clips found under {data.dataset.root} are not the run's "
             f"(stored {stored_subset}, found {found})"
         )
-    result = load_trained(Path(run_dir))
-    embedding = embed(result.model, data.test)
-    method = result.model.config.method
-    return score(
-        data.test.labels,
-        embedding.clusters.numpy(),
-        own_space(method, embedding, data.test),
-        data.common_space(),
-        result.model.config.n_clusters,
-        data.n_classes,
-    )
+    return data, load_trained(Path(run_dir))

@@ -177,6 +177,25 @@ def test_normaliser_maps_train_to_unit_interval_with_zero_padding(fsdd_features)
     assert torch.equal(scaled.mask, train.mask) and scaled.paths == train.paths
 
 
+def test_percentile_normaliser_spreads_the_values_and_clips_the_outliers(fsdd_features):
+    train = fsdd_features.select(range(16))
+    minmax, robust = Normaliser.fit(train), Normaliser.fit(train, "percentile")
+    assert minmax.low < robust.low < robust.high < minmax.high
+    real = train.mask[:, None, None, :].expand_as(train.features)
+    plain = minmax.transform(train).features[real]
+    spread = robust.transform(train).features[real]
+    assert float(spread.std()) > float(plain.std())
+    clipped = float(((spread == 0) | (spread == 1)).float().mean())
+    assert 0.005 < clipped < 0.02  # about 0.5% clipped at each end
+    restored = Normaliser.from_dict(robust.to_dict())
+    assert restored.scaling == "percentile" and restored.low == robust.low
+    stored = minmax.to_dict()
+    del stored["scaling"]  # a run.json from before the option reads as the paper's
+    assert Normaliser.from_dict(stored).scaling == "minmax"
+    with pytest.raises(UnknownOptionError, match="normaliser"):
+        Normaliser.fit(train, "robust")
+
+
 def test_normaliser_uses_train_statistics_only(fsdd_features):
     train, test = fsdd_features.select(range(16)), fsdd_features.select(range(16, 24))
     normaliser = Normaliser.fit(train)

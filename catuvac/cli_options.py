@@ -1,0 +1,161 @@
+"""The command line's argument types and shared option groups: every value is checked
+before any data is read, and each option group is defined once for the commands that take it."""
+
+import argparse
+import math
+from collections.abc import Callable
+from pathlib import Path
+from typing import NoReturn
+
+from catuvac.data import canonical_name
+from catuvac.errors import UnknownOptionError
+from catuvac.features import NORMALISERS, PAPER_NORMALISER
+from catuvac.model.elbo import LAMBDA_PLACEMENTS
+from catuvac.model.likelihoods import LIKELIHOODS, PAPER_LIKELIHOOD
+from catuvac.paths import results_dir, runs_dir
+
+BAD_INPUT = 2  # argparse's own exit code for a bad command line
+
+# --- argument types: refuse a bad value before any work -----------------------------------
+
+
+def _number(text: str, kind: Callable[[str], float]) -> float:
+    try:
+        return kind(text)
+    except ValueError:
+        name = "an integer" if kind is int else "a number"
+        raise argparse.ArgumentTypeError(f"{text!r} is not {name}") from None
+
+
+def int_at_least(minimum: int) -> Callable[[str], int]:
+    """An argparse type: an integer >= ``minimum``."""
+
+    def parse(text: str) -> int:
+        value = int(_number(text, int))
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"{text!r} must be an integer >= {minimum}")
+        return value
+
+    parse.__name__ = f"integer >= {minimum}"
+    return parse
+
+
+def positive_number(text: str) -> float:
+    """A finite number > 0 (a temperature): 0, NaN or infinity is refused."""
+    value = _number(text, float)
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be a finite number > 0")
+    return value
+
+
+def non_negative_number(text: str) -> float:
+    """A finite weight >= 0 (lambda): NaN or a negative value is refused before any work."""
+    value = _number(text, float)
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be a finite number >= 0")
+    return value
+
+
+def dataset_name(text: str) -> str:
+    """A dataset name or alias (case-insensitive), returned as its canonical name."""
+    try:
+        return canonical_name(text)
+    except UnknownOptionError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def existing_folder(text: str) -> Path:
+    """A folder that exists (a run folder to read)."""
+    path = Path(text)
+    if not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a folder")
+    return path
+
+
+# --- the parser -------------------------------------------------------------------------
+
+
+class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Shows each option's default, except where there is none to show (None, a flag)."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        if action.default is None or action.default is False:
+            return action.help or ""
+        return super()._get_help_string(action)
+
+
+class Parser(argparse.ArgumentParser):
+    """An argparse parser whose errors are one line on stderr and exit code 2."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        super().__init__(*args, **kwargs)
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(BAD_INPUT, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def add_lambda_options(parser: argparse.ArgumentParser) -> None:
+    """``--lambda`` and ``--lambda-placement``, shared by ``train`` and ``reproduce``."""
+    parser.add_argument(
+        "--lambda",
+        dest="lambda_weight",
+        type=non_negative_number,
+        help="fixed weight on one ELBO term; default: the dataset's",
+    )
+    parser.add_argument(
+        "--lambda-placement", default="kl_y", choices=LAMBDA_PLACEMENTS, help="term lambda weighs"
+    )
+
+
+def add_beyond_options(parser: argparse.ArgumentParser) -> None:
+    """This project's options beyond the paper (defaults: the paper's setting), shared by
+    ``train`` and ``reproduce``; each one set is named in the run's file name."""
+    parser.add_argument(
+        "--likelihood",
+        default=PAPER_LIKELIHOOD,
+        choices=LIKELIHOODS,
+        help="decoder likelihood; bce is the paper's, the Gaussians are calibrated",
+    )
+    parser.add_argument(
+        "--normaliser",
+        default=PAPER_NORMALISER,
+        choices=NORMALISERS,
+        help="scaling to [0, 1]: minmax (the paper's) or the 0.5-99.5 percentile range",
+    )
+    for name, text in (
+        ("entropy-weight", "weight on the mean entropy of q(y|x)"),
+        ("capacity", "target in nats for KL_y (with --capacity-weight)"),
+        ("capacity-weight", "weight on |KL_y - capacity|"),
+        ("consistency-weight", "weight on I(y; y') across augmented views"),
+    ):
+        parser.add_argument(f"--{name}", type=non_negative_number, default=0.0, help=text)
+
+
+def beyond_options(args: argparse.Namespace) -> dict:
+    """The model options of :func:`add_beyond_options`, named as the library names them."""
+    return {
+        "likelihood": args.likelihood,
+        "entropy_weight": args.entropy_weight,
+        "capacity_nats": args.capacity,
+        "capacity_weight": args.capacity_weight,
+        "consistency_weight": args.consistency_weight,
+    }
+
+
+def add_root_options(p: argparse.ArgumentParser, runs: bool = True) -> None:
+    """Where results are read and written (and checkpoints kept): resolved once, here, from
+    ``CATUVAC_RESULTS`` / ``CATUVAC_RUNS`` unless given, and passed to the library."""
+    p.add_argument(
+        "--results-root",
+        type=Path,
+        default=results_dir(),
+        help="result files; $CATUVAC_RESULTS when set, else results/",
+    )
+    if runs:
+        p.add_argument(
+            "--runs-root",
+            type=Path,
+            default=runs_dir(),
+            help="checkpoints; $CATUVAC_RUNS when set, else runs/",
+        )

@@ -1,0 +1,67 @@
+"""Run specs name every option beyond the paper, and the records keep such runs apart."""
+
+import pytest
+
+from catuvac.errors import UnknownOptionError
+from catuvac.experiments.profiles import PROFILES
+from catuvac.experiments.specs import RunSpec, grid
+from catuvac.records.results import Result
+from catuvac.records.settings import plain_setting
+
+
+def test_paper_setting_names_are_unchanged_and_options_are_named():
+    assert RunSpec("fsdd", "catuvac", 10, 0, "cpu", lambda_weight=1.0).name == (
+        "catuvac-tau0.5-lambda1-kl_y-seed0"
+    )
+    assert RunSpec("us8k", "catuvac", 10, 1, "cpu", marginal_weight=1000).name == (
+        "catuvac-tau0.5-lambda1000-kl_y-marginal1000-seed1"
+    )
+    spec = RunSpec(
+        "arabic-digits",
+        "catuvac",
+        10,
+        2,
+        "long",
+        lambda_weight=1.0,
+        likelihood="gaussian-optimal",
+        normaliser="percentile",
+        marginal_weight=1000,
+        entropy_weight=100,
+        consistency_weight=1000,
+    )
+    assert spec.name == (
+        "catuvac-tau0.5-lambda1-kl_y-marginal1000-entropy100-consistency1000"
+        "-gaussian-optimal-normpercentile-seed2"
+    )
+    kmeans = RunSpec("fsdd", "kmeans", 10, 0, "cpu", likelihood="gaussian-optimal")
+    assert kmeans.name == "kmeans-seed0"  # K-means has no decoder
+    with pytest.raises(UnknownOptionError, match="normaliser"):
+        RunSpec("fsdd", "kmeans", 10, 0, "cpu", normaliser="robust")
+
+
+def test_grid_passes_options_on_and_gives_the_labels_row_only_the_normaliser():
+    specs = grid(
+        ["fsdd"],
+        ["labels", "catuvac"],
+        [0],
+        PROFILES["long"],
+        likelihood="gaussian-optimal",
+        normaliser="percentile",
+    )
+    labels, catuvac = specs
+    assert labels.normaliser == "percentile" and labels.likelihood == "bce"
+    assert catuvac.likelihood == "gaussian-optimal"
+
+
+def test_runs_beyond_the_paper_or_at_a_study_profile_leave_the_paper_setting():
+    def record(profile="cpu", **spec):
+        base = {"dataset": "fsdd", "method": "catuvac", "n_clusters": 10, "seed": 0}
+        return Result({"spec": {**base, "tau_end": 0.5, **spec}, "profile": {"name": profile}})
+
+    assert plain_setting(record())
+    assert record().beyond_paper == {}
+    assert not plain_setting(record(likelihood="gaussian-optimal"))
+    assert not plain_setting(record(normaliser="percentile"))
+    assert record(entropy_weight=10.0).beyond_paper == {"entropy_weight": 10.0}
+    study = Result({**record(), "profile": {"name": "long", "reproduction": False}})
+    assert not study.in_reproduction and not plain_setting(study)

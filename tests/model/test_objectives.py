@@ -1,0 +1,59 @@
+"""The terms on q(y|x) beyond the paper: entropy, capacity and agreement across views."""
+
+import math
+
+import pytest
+import torch
+
+from catuvac.model import ModelConfig, build_model
+from catuvac.model.objectives import ClusterObjective, mean_entropy, view_mutual_information
+
+K = 4
+
+
+def one_hot(indices):
+    return torch.nn.functional.one_hot(torch.tensor(indices), K).float()
+
+
+def test_mean_entropy_is_zero_for_one_hot_and_log_k_for_uniform():
+    assert float(mean_entropy(one_hot([0, 1, 2, 3]))) == pytest.approx(0.0, abs=1e-6)
+    assert float(mean_entropy(torch.full((5, K), 1 / K))) == pytest.approx(math.log(K))
+
+
+def test_view_information_is_log_k_for_agreeing_balanced_views_and_zero_for_uniform():
+    probs = one_hot([0, 1, 2, 3] * 2)
+    assert float(view_mutual_information(probs, probs)) == pytest.approx(math.log(K), abs=1e-5)
+    uniform = torch.full((8, K), 1 / K)
+    assert float(view_mutual_information(uniform, probs)) == pytest.approx(0.0, abs=1e-6)
+
+
+def test_objective_adds_each_weighted_part_and_needs_a_view_for_consistency():
+    probs = torch.softmax(torch.randn(6, K, generator=torch.Generator().manual_seed(0)), 1)
+    kl_y = torch.tensor(0.3)
+    assert not ClusterObjective().active
+    total, parts = ClusterObjective(entropy=2.0, capacity=1.0, capacity_weight=3.0).loss(
+        probs, kl_y
+    )
+    expected = 2.0 * mean_entropy(probs) + 3.0 * abs(0.3 - 1.0)
+    torch.testing.assert_close(total, expected)
+    assert set(parts) == {"mean_entropy", "capacity_gap"}
+    with pytest.raises(ValueError, match="augmented view"):
+        ClusterObjective(consistency=1.0).loss(probs, kl_y)
+    total, parts = ClusterObjective(consistency=5.0).loss(probs, kl_y, probs)
+    torch.testing.assert_close(total, -5.0 * view_mutual_information(probs, probs))
+
+
+@pytest.mark.parametrize("method", ["catuvac", "uvac"])
+def test_models_log_the_extra_terms_and_train_on_them(method):
+    torch.manual_seed(0)
+    config = ModelConfig(
+        method, 16, 16, 3, 2, entropy_weight=1.0, consistency_weight=1.0, marginal_weight=1.0
+    )
+    model = build_model(config)
+    x = torch.rand(4, 1, 16, 16)
+    mask = torch.ones(4, 16, dtype=torch.bool)
+    terms, _ = model.elbo(x, mask, 1.0, x.flip(-1))
+    logged = terms.as_floats()
+    assert {"marginal_kl", "mean_entropy", "view_information"} <= set(logged)
+    terms.loss.backward()
+    assert math.isfinite(logged["loss"])
