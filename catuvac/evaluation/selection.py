@@ -23,12 +23,17 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+import torch
 from numpy.typing import ArrayLike
 from sklearn.metrics import normalized_mutual_info_score
 
 from catuvac.evaluation.collapse import cluster_spread
+from catuvac.evaluation.embedding import embed
 from catuvac.evaluation.metrics import nmi
 from catuvac.evaluation.usage import kl_y_decomposition
+from catuvac.features import FeatureSet
+from catuvac.features.augment import AugmentConfig, augment
+from catuvac.model import ClusteringVAE
 
 SETTING = "setting"
 SEED = "seed"
@@ -219,3 +224,27 @@ def rank_settings(table: pd.DataFrame, criteria: SelectionCriteria | None = None
     ranked.insert(0, "rank", range(1, len(ranked) + 1))
     ranked.attrs["ordered_by"] = list(CRITERIA_COLUMNS) + [column for column, _ in keys[1:]]
     return ranked.reset_index(drop=True)
+
+
+HELD_OUT_AUGMENT = AugmentConfig(warp=0.15, max_shift=0, n_freq_masks=0, n_time_masks=0, gain=0.15)
+"""The held-out augmentation of :func:`train_clip_summary`: a stronger frequency warp and
+gain than training uses, without the shifts and masks training sees, drawn with a
+generator of its own."""
+HELD_OUT_SEED = 10_007
+
+
+def train_clip_summary(model: ClusteringVAE, train: FeatureSet) -> tuple[dict, np.ndarray]:
+    """The label-free quantities of one trained run on its training clips (a
+    :func:`run_summary`, plus the share of clips whose argmax survives
+    :data:`HELD_OUT_AUGMENT`) and the argmax partition, from which seed agreement is
+    computed across runs on the same clips."""
+    probs = embed(model, train).cluster_probs.numpy()
+    generator = torch.Generator().manual_seed(HELD_OUT_SEED)
+    view, view_mask = augment(train.features, train.mask, HELD_OUT_AUGMENT, generator)
+    augmented = FeatureSet(view, view_mask, train.labels, train.paths)
+    clusters = probs.argmax(axis=1)
+    moved = embed(model, augmented).cluster_probs.numpy().argmax(axis=1)
+    summary = run_summary(probs) | {
+        "augmentation_agreement": augmentation_agreement(clusters, moved)
+    }
+    return summary, clusters

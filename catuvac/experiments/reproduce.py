@@ -15,6 +15,7 @@ from catuvac.evaluation.collapse import TRAIN_CLUSTERS_KEY, cluster_spread
 from catuvac.evaluation.defaults import default_lambda
 from catuvac.evaluation.embedding import embed, own_space, score
 from catuvac.evaluation.reconstruction import reconstruction_check
+from catuvac.evaluation.selection import train_clip_summary
 from catuvac.experiments.baselines import KMeansBaseline
 from catuvac.experiments.prepare import PreparedData, prepare_data
 from catuvac.experiments.profiles import Profile, get_profile
@@ -159,8 +160,10 @@ def run(
             "cluster_probs": embedding.cluster_probs.numpy(),
             "z_mean": embedding.z_mean.numpy(),
         }
-        # The collapse criterion reads the training clips only (never labels or test clips).
+        # The collapse criterion and the label-free selection read the training clips only
+        # (never labels or test clips).
         train_probs = embed(result.model, data.train).cluster_probs.numpy()
+        selection, arrays["train_clusters"] = train_clip_summary(result.model, data.train)
         record.update(
             model_config=mcfg.to_dict(),
             train_config=asdict(tcfg),
@@ -168,6 +171,7 @@ def run(
             epochs=len(result.history),
             final_tau=result.final_tau if spec.method == "catuvac" else None,
             history=result.history,
+            train_selection=selection,
             reconstruction_check=reconstruction_check(result.model, data.train, data.test),
             latent_use=latent_use(result.model, data.test),
         )

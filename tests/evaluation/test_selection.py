@@ -5,8 +5,10 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 
 from catuvac.evaluation.selection import (
+    CRITERIA_COLUMNS,
     SelectionCriteria,
     augmentation_agreement,
     information_terms,
@@ -14,7 +16,10 @@ from catuvac.evaluation.selection import (
     run_summary,
     seed_agreement,
     speaker_nmi,
+    train_clip_summary,
 )
+from catuvac.features import FeatureSet
+from catuvac.model import ModelConfig, build_model
 
 K = 10
 
@@ -182,3 +187,18 @@ def test_rank_accepts_a_seed_agreement_column_and_skips_absent_keys():
         rank_settings(table.drop(columns=["mean_max_prob"]))
     with pytest.raises(ValueError, match="seed_agreement"):
         rank_settings(table.drop(columns=["seed_agreement"]))
+
+
+def test_train_clip_summary_of_a_model_reads_its_training_clips():
+    torch.manual_seed(0)
+    model = build_model(ModelConfig("catuvac", 16, 16, 3, 2)).eval()
+    n = 10
+    train = FeatureSet(
+        torch.rand(n, 1, 16, 16),
+        torch.ones(n, 16, dtype=torch.bool),
+        np.zeros(n, dtype=np.int64),
+        [f"clip{i}" for i in range(n)],
+    )
+    summary, clusters = train_clip_summary(model, train)
+    assert clusters.shape == (n,) and 0 <= summary["augmentation_agreement"] <= 1
+    assert set(CRITERIA_COLUMNS) <= set(summary)
