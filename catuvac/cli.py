@@ -31,8 +31,9 @@ from catuvac.cli_options import (
 from catuvac.data import dataset_dir, dataset_names, how_to_get, load
 from catuvac.data.download import download_dataset
 from catuvac.errors import CatuvacError, ConfigError, UnknownOptionError
-from catuvac.evaluation.budget import budget_summary, data_budget, latent_use
+from catuvac.evaluation.budget import latent_use
 from catuvac.evaluation.embedding import SPACES
+from catuvac.experiments.budget_study import budget_record, budget_table, save_budget
 from catuvac.experiments.lambda_study import LAMBDA_GRID, format_study, study_specs, study_table
 from catuvac.experiments.prepare import prepare_data
 from catuvac.experiments.profiles import DEFAULT_PROFILE, PROFILES, get_profile
@@ -133,16 +134,13 @@ def cmd_budget(args: argparse.Namespace) -> None:
         print(f"{args.run_dir} on its {len(data.test)} test clips (nats per clip):")
         print(json.dumps(use, indent=2))
         return
-    data = prepare_data(
-        args.dataset,
-        get_profile(args.profile),
-        speaker_norm=args.speaker_norm,
-        scaling=args.normaliser,
-    )
-    table = data_budget(data.train, args.latent_dim, args.clusters)
-    print(f"{args.dataset}: nats per training clip ({len(data.train)} clips)")
-    print(table.round(1).to_markdown())
-    print(json.dumps({k: round(v, 1) for k, v in budget_summary(table).items()}))
+    options = (args.speaker_norm, args.normaliser, args.latent_dim, args.clusters)
+    record = budget_record(args.dataset, get_profile(args.profile), *options)
+    print(f"{args.dataset}: nats per training clip ({record['data_subset']['train_clips']} clips)")
+    print(budget_table(record).round(1).to_markdown())
+    print(json.dumps({k: round(v, 1) for k, v in record["summary"].items()}))
+    if args.save:
+        print(f"wrote {save_budget(record, args.results_root)}")
 
 
 def cmd_table(args: argparse.Namespace) -> None:
@@ -253,6 +251,8 @@ def build_parser() -> Parser:
     p.add_argument(
         "--run-dir", type=existing_folder, help="instead: the latents of this trained run"
     )
+    p.add_argument("--save", action="store_true", help="store it under results/budget/")
+    add_root_options(p, runs=False)
 
     p = sub.add_parser("table", help="Table I from results/, ours beside the paper's")
     p.add_argument("--profile", choices=PROFILES, help="only results of this profile")

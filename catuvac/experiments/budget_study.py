@@ -1,0 +1,82 @@
+"""The information budget of a dataset, computed at a profile and stored under
+``results/budget/`` with what produced it, so chapters show the full-data figures."""
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+import pandas as pd
+
+from catuvac.atomic import read_json, write_json
+from catuvac.evaluation.budget import budget_summary, data_budget
+from catuvac.experiments.prepare import prepare_data
+from catuvac.experiments.profiles import Profile
+from catuvac.features import PAPER_NORMALISER
+from catuvac.paths import results_dir
+from catuvac.records.provenance import git_revision
+
+BUDGET_FOLDER = "budget"
+
+
+def budget_name(dataset: str, speaker_norm: bool, normaliser: str) -> str:
+    """File stem of a stored budget: the dataset and the feature options away from the paper."""
+    options = ("-spknorm" if speaker_norm else "") + (
+        "" if normaliser == PAPER_NORMALISER else f"-norm{normaliser}"
+    )
+    return f"{dataset}{options}"
+
+
+def budget_record(
+    dataset: str,
+    profile: Profile,
+    speaker_norm: bool = False,
+    normaliser: str = PAPER_NORMALISER,
+    latent_dim: int = 10,
+    n_clusters: int = 10,
+) -> dict:
+    """The budget table of ``dataset``'s training clips at ``profile`` with its provenance."""
+    data = prepare_data(dataset, profile, speaker_norm=speaker_norm, scaling=normaliser)
+    table = data_budget(data.train, latent_dim, n_clusters)
+    return {
+        "dataset": data.dataset.name,
+        "speaker_norm": speaker_norm,
+        "normaliser": normaliser,
+        "latent_dim": latent_dim,
+        "n_clusters": n_clusters,
+        "table": json.loads(table.to_json(orient="split")),
+        "summary": budget_summary(table),
+        "profile": asdict(profile),
+        "data_subset": data.subset_description(),
+        "git": git_revision(),
+    }
+
+
+def save_budget(record: dict, root: Path | None = None) -> Path:
+    """Write a budget record under ``root/budget/<profile>/`` (never over an existing one)."""
+    folder = (root or results_dir()) / BUDGET_FOLDER / record["profile"]["name"]
+    name = budget_name(record["dataset"], record["speaker_norm"], record["normaliser"])
+    path = folder / f"{name}.json"
+    if path.exists():
+        raise FileExistsError(f"{path} exists; move it away to compute the budget again")
+    folder.mkdir(parents=True, exist_ok=True)
+    write_json(path, record)
+    return path
+
+
+def budget_table(record: dict) -> pd.DataFrame:
+    """The stored table of a budget record, as :func:`~catuvac.evaluation.budget.data_budget`
+    returned it."""
+    stored = record["table"]
+    table = pd.DataFrame(stored["data"], index=stored["index"], columns=stored["columns"])
+    table.index.name = "predictor (nats per clip)"
+    return table
+
+
+def load_budgets(root: Path | None = None) -> list[dict]:
+    """Every stored budget record, with its path."""
+    folder = (root or results_dir()) / BUDGET_FOLDER
+    records = []
+    for path in sorted(folder.rglob("*.json")):
+        record = read_json(path, "move it away and run `catuvac budget --save` again")
+        records.append({**record, "path": str(path)})
+    return records

@@ -1,0 +1,187 @@
+"""The stored runs beyond the paper, read for the book: what the latents carry under each
+likelihood, and the label-free selection of an objective for q(y|x) with the scores it
+earns afterwards (accuracy and NMI with the classes, computed after the choice and marked
+"not used")."""
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from catuvac.evaluation.selection import SEED, SETTING, rank_settings
+from catuvac.records.results import Record, Result, as_result, select
+from catuvac.records.seed_tables import mean_text
+
+STUDY_PROFILE = "long"
+LIKELIHOOD_NAMES = {
+    "bce": "BCE (the paper's)",
+    "gaussian": "Gaussian, learned σ",
+    "gaussian-optimal": "Gaussian, optimal σ",
+    "gaussian-band": "Gaussian, σ per band",
+}
+OBJECTIVE_WEIGHTS = {
+    "marginal_weight": "balance",
+    "entropy_weight": "entropy",
+    "capacity_weight": "capacity",
+    "consistency_weight": "consistency",
+}
+NOT_USED = "(not used)"
+
+
+def objective_name(result: Result) -> str:
+    """The objective on q(y|x) a run trained with, in words: the paper's lambda term, then
+    this project's weights (balance, entropy, capacity, consistency) where set."""
+    beyond = result.beyond_paper
+    lam = result.lambda_setting[0] if result.lambda_setting else float("nan")
+    parts = [f"λ = {lam:g}"]
+    parts += [
+        f"{label} {beyond[key]:g}" for key, label in OBJECTIVE_WEIGHTS.items() if key in beyond
+    ]
+    return ", ".join(parts)
+
+
+def setting_name(result: Result) -> str:
+    """A run's whole setting in words: objective, likelihood, normaliser, speaker norm."""
+    likelihood = LIKELIHOOD_NAMES[result.beyond_paper.get("likelihood", "bce")]
+    parts = [objective_name(result), likelihood]
+    if "normaliser" in result.beyond_paper:
+        parts.append(f"{result.beyond_paper['normaliser']} range")
+    if result.speaker_norm:
+        parts.append("per-speaker normalised")
+    return "; ".join(parts)
+
+
+def study_runs(records: Iterable[Record], profile: str = STUDY_PROFILE) -> list[Result]:
+    """The trained runs of the study profile that carry a reconstruction check."""
+    return [
+        as_result(r)
+        for r in select(records, profile=profile)
+        if as_result(r).method in ("catuvac", "uvac") and "reconstruction_check" in r
+    ]
+
+
+def has_cluster_objective(result: Result) -> bool:
+    """Whether a run trained with this project's terms on q(y|x) (besides the balance)."""
+    return bool(
+        set(result.beyond_paper) & {"entropy_weight", "capacity_weight", "consistency_weight"}
+    )
+
+
+def latent_table(records: Iterable[Record], profile: str = STUDY_PROFILE) -> pd.DataFrame:
+    """One row per run of the study profile trained with the paper's objective on q(y|x):
+    what its latents carry on the test clips, by likelihood."""
+    rows = []
+    for result in study_runs(records, profile):
+        if has_cluster_objective(result):
+            continue
+        check, use = result["reconstruction_check"], result["latent_use"]
+        rows.append(
+            {
+                "dataset": result.dataset,
+                "K": result.n_clusters,
+                "likelihood": LIKELIHOOD_NAMES[result.beyond_paper.get("likelihood", "bce")],
+                "seed": result.seed,
+                "KL_z (nats)": use["kl_z"],
+                "active units of z": use["active_units"],
+                "model MSE": check["model_mse"],
+                "PCA MSE": check["pca_mse"],
+                "mean MSE": check["mean_mse"],
+                "KL_y (nats)": use["kl_y"],
+                "I(x; y) (nats)": use["information_xy"],
+                "mean max q(y|x)": use["mean_max_q"],
+                f"accuracy (%) {NOT_USED}": 100 * result.metric_values()["accuracy"],
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def latent_summary(table: pd.DataFrame) -> pd.DataFrame:
+    """:func:`latent_table` as mean ± std over seeds per dataset and likelihood, with the
+    targets' verdict: the VAE beats PCA, KL_z at least 10 nats, at least 5 active units."""
+    rows = []
+    for (dataset, k, likelihood), runs in table.groupby(["dataset", "K", "likelihood"]):
+        n = len(runs)
+        beats_pca = int((runs["model MSE"] < runs["PCA MSE"]).sum())
+        rows.append(
+            {
+                "dataset": dataset,
+                "K": k,
+                "likelihood": likelihood,
+                "seeds": n,
+                "KL_z (nats)": text_scaled(runs["KL_z (nats)"], 1, 1),
+                "active units": text_scaled(runs["active units of z"], 1, 1),
+                "model MSE (×1000)": text_scaled(runs["model MSE"], 1000, 2),
+                "PCA MSE (×1000)": text_scaled(runs["PCA MSE"], 1000, 2),
+                "seeds where the VAE beats PCA": f"{beats_pca} of {n}",
+                "I(x; y) (nats)": text_scaled(runs["I(x; y) (nats)"], 1, 2),
+                f"accuracy (%) {NOT_USED}": text_scaled(runs[f"accuracy (%) {NOT_USED}"], 1, 1),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def text_scaled(values: pd.Series, scale: float, digits: int) -> str:
+    """``mean ± std`` of ``values * scale``."""
+    scaled = values.astype(float) * scale
+    return mean_text(scaled.mean(), scaled.std(ddof=0), len(scaled), len(scaled), digits)
+
+
+def selection_runs(records: Iterable[Record], profile: str = STUDY_PROFILE) -> pd.DataFrame:
+    """One row per run of the study profile that trained with this project's terms on
+    q(y|x): its setting, seed, the label-free quantities of its training clips, its
+    training partition and, beside them, the scores on the test clips the choice never
+    reads."""
+    rows = []
+    for result in study_runs(records, profile):
+        if not has_cluster_objective(result) or "train_selection" not in result:
+            continue
+        metrics = result.metric_values()
+        rows.append(
+            {
+                "dataset": result.dataset,
+                "K": result.n_clusters,
+                SETTING: setting_name(result),
+                SEED: result.seed,
+                **result["train_selection"],
+                "partition": result.arrays()["train_clusters"],
+                f"accuracy {NOT_USED}": metrics["accuracy"],
+                f"NMI {NOT_USED}": metrics["nmi"],
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def selection_table(runs: pd.DataFrame) -> pd.DataFrame:
+    """The settings of each dataset and cluster count ranked by the label-free rule of
+    :func:`~catuvac.evaluation.selection.rank_settings`; the first row is the choice."""
+    tables = []
+    for (dataset, k), group in runs.groupby(["dataset", "K"]):
+        ranked = rank_settings(group.drop(columns=["dataset", "K"]))
+        ranked.insert(0, "K", k)
+        ranked.insert(0, "dataset", dataset)
+        tables.append(ranked)
+    return pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
+
+
+def chosen_settings(ranked: pd.DataFrame) -> dict[tuple[str, int], str]:
+    """The setting the rule chose per dataset and cluster count (its first row)."""
+    firsts = ranked.sort_values("rank").groupby(["dataset", "K"]).head(1)
+    return {(row.dataset, int(row.K)): row.setting for row in firsts.itertuples()}
+
+
+def runs_of_setting(
+    records: Iterable[Record], dataset: str, setting: str, profile: str = STUDY_PROFILE
+) -> list[Result]:
+    """The stored runs of one named setting on one dataset, by seed."""
+    runs = [
+        r
+        for r in study_runs(records, profile)
+        if r.dataset == dataset and setting_name(r) == setting
+    ]
+    return sorted(runs, key=lambda r: r.seed)
+
+
+def largest_share(result: Result) -> float:
+    """The share of the test clips in the largest cluster."""
+    sizes = np.asarray(result["cluster_sizes"], dtype=float)
+    return float(sizes.max() / sizes.sum())
