@@ -104,8 +104,9 @@ def seed_table(records: Iterable[Record], space: str = "own") -> pd.DataFrame:
 def format_seed_table(
     table: pd.DataFrame, digits: int = 2, with_clusters_used: bool = False
 ) -> pd.DataFrame:
-    """``seed_table`` with each metric as text, ``mean ± std`` (accuracy in %); a setting
-    with a single seed shows its value alone. ``with_clusters_used`` adds the clusters
+    """``seed_table`` with each metric as text, ``mean ± std`` (accuracy in %; a
+    Calinski-Harabasz index of 100 or more without decimals); a setting with a single seed
+    shows its value alone. ``with_clusters_used`` adds the clusters
     each seed's test clips use (``10 / 3 / 9``)."""
     if table.empty:
         return table
@@ -117,10 +118,16 @@ def format_seed_table(
         scale = 100.0 if name == "accuracy" else 1.0
         means, stds = table[f"{name}_mean"] * scale, table[f"{name}_std"] * scale
         shown[name] = [
-            mean_text(m, s, n, seeds, digits)
+            mean_text(m, s, n, seeds, _metric_digits(name, m, digits))
             for m, s, n, seeds in zip(means, stds, table[f"{name}_n"], table["seeds"], strict=True)
         ]
     return shown.rename(columns={"accuracy": "accuracy (%)"})
+
+
+def _metric_digits(name: str, mean: float, digits: int) -> int:
+    """Decimals for one cell: the Calinski-Harabasz index spans 0.04 to 10^4, so from 100 up
+    it is shown without decimals (its three or more significant digits are enough)."""
+    return 0 if name == "calinski_harabasz" and abs(mean) >= 100 else digits
 
 
 def mean_text(mean: float, std: float, n: int, seeds: int, digits: int) -> str:

@@ -68,6 +68,7 @@ def test_side_by_side_aggregates_seeds_and_interleaves_the_paper():
     ours = table.iloc[0]
     assert ours["Accuracy (%)"] == "25.00 ± 5.00"
     assert ours["Silhouette"] == "0.15 ± 0.05"
+    assert ours["CHI"] == "10.00 ± 0.00"  # below 100: two decimals
     assert ours["source"] == "ours (cpu, 2 seeds, CPU)"  # K-means: no lambda
     assert ours["clusters used"] == "10 / 2"  # seed by seed: a collapse stays visible
     assert table.iloc[1]["source"] == "paper (audiomnist)"  # K-means trains no epochs
@@ -141,3 +142,14 @@ def test_a_vae_shows_one_row_per_lambda_and_the_paper_once():
     assert legend[1].startswith("ours, cpu, λ = 1 (") and "λ = 1000" in legend[2]
     kmeans_bars = [bar for bar in figure.axes[0].patches if bar.get_x() < 0.5]
     assert len(kmeans_bars) == 2  # the paper's and ours once, not once per lambda series
+
+
+def test_a_large_calinski_harabasz_index_is_shown_without_decimals():
+    from catuvac.records.seed_tables import format_seed_table
+
+    runs = [record("kmeans", seed, 0.2, 0.1) for seed in (0, 1)]
+    for run, chi in zip(runs, (1000.4, 2000.6), strict=True):
+        run["metrics"]["own"]["calinski_harabasz"] = chi
+    shown = format_seed_table(seed_table(runs))
+    assert shown.loc[0, "calinski_harabasz"] == "1500 ± 500"  # was 1500.50 ± 500.10
+    assert shown.loc[0, "silhouette"] == "0.10 ± 0.00"
