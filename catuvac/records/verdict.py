@@ -173,7 +173,9 @@ def verdict_table(
                 reasons.append(f"{setting}: no value (every seed collapsed)")
                 continue
             good = abs(mean - published) <= TOLERANCE[metric]
-            entry[setting] = f"{text} {'✓' if good else '✗'}"
+            # No-break spaces keep "22.8 ± 1.5 ✗" on one line in a narrow column.
+            text = text.replace(" ± ", "\u00a0±\u00a0")
+            entry[setting] = f"{text}\u00a0{'✓' if good else '✗'}"
             if not good:
                 chosen = select(runs[setting], method=method, n_clusters=k)
                 why = _reason(found, chosen, dataset, metric, mean > published)

@@ -54,7 +54,8 @@ def test_claims_are_marked_and_each_miss_says_why(tmp_path: Path) -> None:
         stored(tmp_path, "catuvac", seed, 0.75, 0.95, spread, largest=0.99)  # lambda = 1
         stored(tmp_path, "catuvac", seed, 0.20, 0.02, spread, lambda_weight=1000.0, largest=0.1)
     records = load_results(tmp_path)
-    table = verdict_table(records, "fsdd").set_index(["method", "claim"])
+    table = verdict_table(records, "fsdd").replace("\u00a0", " ", regex=True)
+    table = table.set_index(["method", "claim"])
 
     cat = table.loc[("Cat. UVAC", "accuracy (%), K = 10")]
     assert cat["paper"] == "76.3"
@@ -82,3 +83,10 @@ def test_the_box_names_the_paper_dataset_and_a_missing_one(tmp_path: Path) -> No
     assert "Of the 1 claim we have runs for, 1 reproduces" in text  # K-means, FSDD
     assert "no stored run" in text.split("**TAU 2019**")[1]
     assert "UVAC" not in text.replace("Cat. UVAC", "")  # methods filter keeps K-means only
+
+
+def test_a_value_and_its_mark_stay_on_one_line(tmp_path: Path) -> None:
+    for seed in (0, 1):
+        stored(tmp_path, "kmeans", seed, 0.19 + 0.01 * seed, 0.2, [30] * 10)
+    cell = verdict_table(load_results(tmp_path), "fsdd")["λ = 1"].iloc[-1]
+    assert cell == "19.5\u00a0±\u00a00.5\u00a0✓"  # no-break spaces: one line in the box
