@@ -3,9 +3,10 @@ paper's likelihood and a calibrated one."""
 
 from collections.abc import Sequence
 
+import torch
 from matplotlib.figure import Figure
 
-from catuvac.book.plots import panel_grid
+from catuvac.book.plots import panel_grid, to_numpy
 from catuvac.evaluation.usage import history_frame
 from catuvac.records.beyond import LIKELIHOOD_NAMES
 from catuvac.records.results import Result
@@ -42,4 +43,19 @@ def plot_latents_by_epoch(runs: Sequence[Result]) -> Figure:
         for ax in (top, bottom):
             ax.set_xlabel("epoch")
             ax.set_ylabel("nats per clip")
+    return fig
+
+
+def plot_augmented_views(
+    features: torch.Tensor, views: Sequence[torch.Tensor], titles: Sequence[str]
+) -> Figure:
+    """One clip's normalised spectrogram (first panel) and its augmented views, side by
+    side in a row: what the consistency term asks the clusters to ignore."""
+    images = [features, *views]
+    fig, axes = panel_grid(len(images), 2.4, max_columns=len(images))
+    for ax, image, title in zip(axes, images, ["the clip", *titles], strict=True):
+        ax.imshow(to_numpy(image).squeeze(), origin="lower", aspect="auto", vmin=0, vmax=1)
+        ax.set_title(title, fontsize="small")
+        ax.set_xlabel("frame")
+    axes[0].set_ylabel("frequency bin")
     return fig
