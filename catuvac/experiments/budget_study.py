@@ -80,3 +80,57 @@ def load_budgets(root: Path | None = None) -> list[dict]:
         record = read_json(path, "move it away and run `catuvac budget --save` again")
         records.append({**record, "path": str(path)})
     return records
+
+
+def budget_overview(budgets: list[dict]) -> pd.DataFrame:
+    """One row per stored budget: the BCE floor, mean predictor, budget and PCA with as many
+    components as z, in nats per training clip."""
+    rows = []
+    for record in budgets:
+        table = budget_table(record)
+        pca = f"PCA, {record['latent_dim']} components"
+        features = "per-speaker normalised, " if record["speaker_norm"] else ""
+        rows.append(
+            {
+                "dataset": record["dataset"],
+                "features": f"{features}{record['normaliser']} range",
+                "floor": record["summary"]["floor"],
+                "mean predictor": record["summary"]["mean_predictor"],
+                "budget (BCE)": record["summary"]["budget"],
+                f"{pca} (BCE)": table.loc[pca, "bce"],
+                "clips": record["data_subset"]["train_clips"],
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def budget_of(
+    budgets: list[dict],
+    dataset: str,
+    normaliser: str = PAPER_NORMALISER,
+    speaker_norm: bool = False,
+) -> float:
+    """The stored BCE budget of one dataset and feature setting (NaN when not stored)."""
+    for record in budgets:
+        if (record["dataset"], record["normaliser"], record["speaker_norm"]) == (
+            dataset,
+            normaliser,
+            speaker_norm,
+        ):
+            return float(record["summary"]["budget"])
+    return float("nan")
+
+
+def budget_sentence(budgets: list[dict]) -> str:
+    """The stored budgets in one paragraph, for the chapter."""
+    arabic = budget_of(budgets, "arabic-digits")
+    return (
+        f"Under the paper's min-max scaling, a latent code can earn at most **{arabic:.0f} "
+        f"nats** per clip on the Arabic digits, "
+        f"{budget_of(budgets, 'arabic-digits', speaker_norm=True):.0f} once each speaker is "
+        f"normalised, {budget_of(budgets, 'fsdd'):.0f} on FSDD and "
+        f"{budget_of(budgets, 'us8k'):.0f} on UrbanSound8K. Mapping the 0.5th and 99.5th "
+        f"percentiles to 0 and 1 instead of the extremes raises the Arabic digits' budget to "
+        f"{budget_of(budgets, 'arabic-digits', 'percentile'):.0f} nats and UrbanSound8K's to "
+        f"{budget_of(budgets, 'us8k', 'percentile'):.0f}."
+    )

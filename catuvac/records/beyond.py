@@ -10,7 +10,8 @@ import pandas as pd
 
 from catuvac.evaluation.selection import SEED, SETTING, rank_settings
 from catuvac.records.results import Record, Result, as_result, select
-from catuvac.records.seed_tables import mean_text
+from catuvac.records.seed_tables import mean_text, seed_table
+from catuvac.records.settings import default_setting
 
 STUDY_PROFILE = "long"
 LIKELIHOOD_NAMES = {
@@ -185,3 +186,46 @@ def largest_share(result: Result) -> float:
     """The share of the test clips in the largest cluster."""
     sizes = np.asarray(result["cluster_sizes"], dtype=float)
     return float(sizes.max() / sizes.sum())
+
+
+def latent_sentence(table: pd.DataFrame) -> str:
+    """What :func:`latent_table` says, per dataset and likelihood, in one sentence."""
+    parts = []
+    for (dataset, likelihood), runs in table.groupby(["dataset", "likelihood"]):
+        beats = int((runs["model MSE"] < runs["PCA MSE"]).sum())
+        parts.append(
+            f"{dataset}, {likelihood}: KL_z {runs['KL_z (nats)'].mean():.1f} nats, "
+            f"{runs['active units of z'].mean():.1f} active units of 10, a reconstruction "
+            f"better than PCA's on {beats} of {len(runs)} seeds"
+        )
+    return "On the test clips: " + "; ".join(parts) + "."
+
+
+def comparison_table(records: Iterable[Record], ranked: pd.DataFrame) -> pd.DataFrame:
+    """Per dataset, the chosen setting's runs beside the reproduction's K-means and Cat.
+    UVAC at the chosen lambda (``cpu`` profile), and K-means on features normalised per
+    speaker when the chosen setting normalises per speaker: seeds aggregated."""
+    records = list(records)
+    tables = []
+    for (dataset, _), setting in chosen_settings(ranked).items():
+        ours = runs_of_setting(records, dataset, setting)
+        table = seed_table(ours)
+        table["method"] = "Cat. UVAC, ours"
+        reproduction = select(records, dataset=dataset, profile="cpu")
+        baselines = [
+            r for r in default_setting(reproduction) if as_result(r).method in ("kmeans", "catuvac")
+        ]
+        if any(r.speaker_norm for r in ours):
+            baselines += [
+                r for r in select(reproduction, method="kmeans") if as_result(r).speaker_norm
+            ]
+        tables += [table, seed_table(baselines)]
+    return pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
+
+
+def label_free_pick(records: Iterable[Record], ranked: pd.DataFrame) -> Result:
+    """The chosen setting's seed whose clusters best survive the held-out augmentation on
+    its training clips (of the first dataset in the ranking): a pick that reads no label."""
+    (dataset, _), setting = next(iter(chosen_settings(ranked).items()))
+    runs = runs_of_setting(records, dataset, setting)
+    return max(runs, key=lambda r: r["train_selection"]["augmentation_agreement"])

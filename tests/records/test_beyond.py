@@ -1,0 +1,79 @@
+"""The chapter beyond the paper reads its tables from stored runs: written here by the
+library at the smoke profile, one epoch, so that every reader runs on real records."""
+
+import dataclasses
+
+import pytest
+
+from catuvac.experiments.prepare import prepare_data
+from catuvac.experiments.profiles import PROFILES
+from catuvac.experiments.reproduce import run
+from catuvac.experiments.specs import RunSpec
+from catuvac.records.beyond import (
+    NOT_USED,
+    chosen_settings,
+    comparison_table,
+    label_free_pick,
+    latent_sentence,
+    latent_summary,
+    latent_table,
+    selection_runs,
+    selection_table,
+    setting_name,
+)
+from catuvac.records.results import load_results, save_result
+
+PROFILE = dataclasses.replace(PROFILES["long"], max_train_clips=48, max_test_clips=32, epochs=1)
+
+
+@pytest.fixture(scope="module")
+def stored(tmp_path_factory, offline_data):
+    """Two seeds of the paper's objective under BCE and the calibrated Gaussian, and of two
+    objectives on q(y|x), trained for one epoch on FSDD clips and stored."""
+    root = tmp_path_factory.mktemp("results")
+    runs = tmp_path_factory.mktemp("runs")
+    data = {
+        scaling: prepare_data("fsdd", PROFILE, progress=False, scaling=scaling)
+        for scaling in ("minmax", "percentile")
+    }
+    ours = {"lambda_weight": 1.0, "marginal_weight": 10.0, "normaliser": "percentile"}
+    settings = [
+        {},
+        {"likelihood": "gaussian-optimal"},
+        {**ours, "entropy_weight": 1.0},
+        {**ours, "entropy_weight": 1.0, "consistency_weight": 1.0},
+    ]
+    for options in settings:
+        for seed in (0, 1):
+            spec = RunSpec("fsdd", "catuvac", 10, seed, "long", **options)
+            prepared = data[spec.normaliser]
+            record = run(
+                spec, prepared, PROFILE, prepared.common_space(), progress=False, runs_root=runs
+            )
+            save_result(record, spec.result_path(root))
+    return load_results(root)
+
+
+def test_latent_tables_compare_the_likelihoods_seed_by_seed(stored):
+    table = latent_table(stored)
+    assert sorted(table["likelihood"].unique()) == ["BCE (the paper's)", "Gaussian, optimal σ"]
+    assert len(table) == 4 and (table["active units of z"] <= 10).all()
+    summary = latent_summary(table)
+    assert list(summary["seeds"]) == [2, 2]
+    assert summary["seeds where the VAE beats PCA"].str.endswith("of 2").all()
+    assert "fsdd, BCE (the paper's): KL_z" in latent_sentence(table)
+
+
+def test_selection_ranks_the_objectives_without_reading_labels(stored):
+    runs = selection_runs(stored)
+    assert len(runs) == 4 and runs["setting"].nunique() == 2
+    ranked = selection_table(runs)
+    assert list(ranked["rank"]) == [1, 2] and (ranked["seeds"] == 2).all()
+    shuffled = runs.assign(**{f"accuracy {NOT_USED}": runs[f"accuracy {NOT_USED}"][::-1].values})
+    assert list(selection_table(shuffled)["setting"]) == list(ranked["setting"])
+    (setting,) = chosen_settings(ranked).values()
+    assert setting == ranked["setting"].iloc[0]
+    pick = label_free_pick(stored, ranked)
+    assert setting_name(pick) == setting
+    table = comparison_table(stored, ranked)
+    assert list(table["method"].unique()) == ["Cat. UVAC, ours"]  # no cpu runs stored here
