@@ -10,7 +10,7 @@ import pandas as pd
 
 from catuvac.evaluation.selection import SEED, SETTING, rank_settings
 from catuvac.records.results import Record, Result, as_result, select
-from catuvac.records.seed_tables import mean_text, seed_table
+from catuvac.records.seed_tables import format_seed_table, mean_text, seed_table
 from catuvac.records.settings import default_setting
 
 STUDY_PROFILE = "long"
@@ -204,23 +204,44 @@ def latent_sentence(table: pd.DataFrame) -> str:
 def comparison_table(records: Iterable[Record], ranked: pd.DataFrame) -> pd.DataFrame:
     """Per dataset, the chosen setting's runs beside the reproduction's K-means and Cat.
     UVAC at the chosen lambda (``cpu`` profile), and K-means on features normalised per
-    speaker when the chosen setting normalises per speaker: seeds aggregated."""
+    speaker when the chosen setting normalises per speaker: seeds aggregated, one row per
+    method and features."""
     records = list(records)
     tables = []
+
+    def rows(runs: list, method: str | None, features: str) -> pd.DataFrame:
+        table = seed_table(runs)
+        if method:
+            table["method"] = method
+        table["features"] = features
+        return table
+
     for (dataset, _), setting in chosen_settings(ranked).items():
         ours = runs_of_setting(records, dataset, setting)
-        table = seed_table(ours)
-        table["method"] = "Cat. UVAC, ours"
+        speaker_norm = any(r.speaker_norm for r in ours)
+        as_extracted = "as extracted"
+        tables.append(
+            rows(
+                ours, "Cat. UVAC, ours", "per-speaker normalised" if speaker_norm else as_extracted
+            )
+        )
         reproduction = select(records, dataset=dataset, profile="cpu")
-        baselines = [
-            r for r in default_setting(reproduction) if as_result(r).method in ("kmeans", "catuvac")
-        ]
-        if any(r.speaker_norm for r in ours):
-            baselines += [
-                r for r in select(reproduction, method="kmeans") if as_result(r).speaker_norm
-            ]
-        tables += [table, seed_table(baselines)]
+        chosen = default_setting(reproduction)
+        for method in ("kmeans", "catuvac"):
+            tables.append(rows(select(chosen, method=method), None, as_extracted))
+        if speaker_norm:
+            kmeans = select(reproduction, method="kmeans", speaker_norm=True)
+            tables.append(rows(kmeans, None, "per-speaker normalised"))
+    tables = [t for t in tables if len(t)]
     return pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
+
+
+def format_comparison(table: pd.DataFrame) -> pd.DataFrame:
+    """:func:`comparison_table` for reading: :func:`format_seed_table` with the features
+    each row was computed on in place of the temperature."""
+    shown = format_seed_table(table).drop(columns=["tau_end"])
+    shown.insert(3, "features", table["features"].to_numpy())
+    return shown
 
 
 def label_free_pick(records: Iterable[Record], ranked: pd.DataFrame) -> Result:

@@ -13,6 +13,7 @@ from catuvac.records.beyond import (
     NOT_USED,
     chosen_settings,
     comparison_table,
+    format_comparison,
     label_free_pick,
     latent_sentence,
     latent_summary,
@@ -77,3 +78,4 @@ def test_selection_ranks_the_objectives_without_reading_labels(stored):
     assert setting_name(pick) == setting
     table = comparison_table(stored, ranked)
     assert list(table["method"].unique()) == ["Cat. UVAC, ours"]  # no cpu runs stored here
+    assert list(format_comparison(table)["features"]) == ["as extracted"]
