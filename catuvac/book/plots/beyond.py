@@ -22,8 +22,8 @@ DATASET_TITLES = {"arabic-digits": "Arabic digits", "us8k": "UrbanSound8K", "fsd
 
 def plot_latents_by_epoch(runs: Sequence[Result]) -> Figure:
     """KL_z (top row) and KL_y (bottom row) per epoch on the training clips, one column per
-    dataset, one line per run, coloured by likelihood: under the paper's BCE both stay
-    near zero, under a calibrated Gaussian z carries information from the first epochs."""
+    dataset, one line per run, coloured by likelihood, so the information each latent
+    carries under the paper's BCE and under a calibrated Gaussian can be compared."""
     datasets = sorted({r.dataset for r in runs})
     fig, axes = panel_grid(2 * len(datasets), 2.6, max_columns=len(datasets))
     for column, dataset in enumerate(datasets):
