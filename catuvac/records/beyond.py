@@ -250,3 +250,36 @@ def label_free_pick(records: Iterable[Record], ranked: pd.DataFrame) -> Result:
     (dataset, _), setting = next(iter(chosen_settings(ranked).items()))
     runs = runs_of_setting(records, dataset, setting)
     return max(runs, key=lambda r: r["train_selection"]["augmentation_agreement"])
+
+
+SELECTION_ROWS = {
+    "seeds": "seeds",
+    "seeds_passing": "seeds passing every criterion",
+    "information_ratio": "I(x; y) / log K",
+    "mean_max_prob": "mean max q(y|x)",
+    "clusters_used": "clusters used",
+    "largest_share": "largest share",
+    "seed_agreement": "agreement between seeds (NMI)",
+    "augmentation_agreement": "agreement under the held-out augmentation",
+    f"accuracy {NOT_USED}": f"test accuracy {NOT_USED}",
+}
+
+
+def selection_view(ranked: pd.DataFrame) -> pd.DataFrame:
+    """:func:`selection_table` turned for reading: one row per label-free quantity (and the
+    accuracy that rides along unused), one column per ranked setting, so that long setting
+    names do not widen the page (:func:`settings_legend` names them)."""
+    columns = {
+        f"{row['dataset']}, rank {row['rank']}": [row.get(key) for key in SELECTION_ROWS]
+        for _, row in ranked.iterrows()
+    }
+    view = pd.DataFrame(columns, index=list(SELECTION_ROWS.values()))
+    view.index.name = "quantity (training clips unless marked)"
+    return view
+
+
+def settings_legend(ranked: pd.DataFrame) -> str:
+    """The ranked settings by name, one Markdown list item per rank."""
+    return "\n".join(
+        f"- **{row.dataset}, rank {row.rank}**: {row.setting}" for row in ranked.itertuples()
+    )

@@ -11,6 +11,7 @@ from catuvac.experiments.reproduce import run
 from catuvac.experiments.specs import RunSpec
 from catuvac.records.beyond import (
     NOT_USED,
+    SELECTION_ROWS,
     chosen_settings,
     comparison_table,
     format_comparison,
@@ -20,7 +21,9 @@ from catuvac.records.beyond import (
     latent_table,
     selection_runs,
     selection_table,
+    selection_view,
     setting_name,
+    settings_legend,
 )
 from catuvac.records.results import load_results, save_result
 
@@ -74,6 +77,9 @@ def test_selection_ranks_the_objectives_without_reading_labels(stored):
     assert list(selection_table(shuffled)["setting"]) == list(ranked["setting"])
     (setting,) = chosen_settings(ranked).values()
     assert setting == ranked["setting"].iloc[0]
+    view = selection_view(ranked)
+    assert view.shape == (len(SELECTION_ROWS), 2) and view.loc["seeds"].tolist() == [2, 2]
+    assert settings_legend(ranked).count("\n- ") == 1
     pick = label_free_pick(stored, ranked)
     assert setting_name(pick) == setting
     table = comparison_table(stored, ranked)
