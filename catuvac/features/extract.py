@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import torch
 import torchaudio
-from tqdm.auto import tqdm
+from tqdm import tqdm  # text bars: chapters run without ipywidgets
 
 from catuvac.data.audio import read_audio
 from catuvac.features.config import FeatureConfig
