@@ -9,6 +9,7 @@ from typing import NoReturn
 
 from catuvac.data import canonical_name
 from catuvac.errors import UnknownOptionError
+from catuvac.experiments.specs import MODEL_OPTIONS
 from catuvac.features import NORMALISERS, PAPER_NORMALISER
 from catuvac.model.elbo import LAMBDA_PLACEMENTS
 from catuvac.model.likelihoods import LIKELIHOODS, PAPER_LIKELIHOOD
@@ -123,24 +124,20 @@ def add_beyond_options(parser: argparse.ArgumentParser) -> None:
         choices=NORMALISERS,
         help="scaling to [0, 1]: minmax (the paper's) or the 0.5-99.5 percentile range",
     )
-    for name, text in (
-        ("entropy-weight", "weight on the mean entropy of q(y|x)"),
-        ("capacity", "target in nats for KL_y (with --capacity-weight)"),
-        ("capacity-weight", "weight on |KL_y - capacity|"),
-        ("consistency-weight", "weight on I(y; y') across augmented views"),
+    for name, dest, text in (
+        ("entropy-weight", "entropy_weight", "weight on the mean entropy of q(y|x)"),
+        ("capacity", "capacity_nats", "target in nats for KL_y (with --capacity-weight)"),
+        ("capacity-weight", "capacity_weight", "weight on |KL_y - capacity|"),
+        ("consistency-weight", "consistency_weight", "weight on I(y; y') across augmented views"),
     ):
-        parser.add_argument(f"--{name}", type=non_negative_number, default=0.0, help=text)
+        parser.add_argument(
+            f"--{name}", dest=dest, type=non_negative_number, default=0.0, help=text
+        )
 
 
 def beyond_options(args: argparse.Namespace) -> dict:
-    """The model options of :func:`add_beyond_options`, named as the library names them."""
-    return {
-        "likelihood": args.likelihood,
-        "entropy_weight": args.entropy_weight,
-        "capacity_nats": args.capacity,
-        "capacity_weight": args.capacity_weight,
-        "consistency_weight": args.consistency_weight,
-    }
+    """The model options of :func:`add_beyond_options` (:data:`MODEL_OPTIONS`)."""
+    return {name: getattr(args, name) for name in MODEL_OPTIONS}
 
 
 def add_root_options(p: argparse.ArgumentParser, runs: bool = True) -> None:

@@ -22,7 +22,7 @@ from catuvac.evaluation.reconstruction import (
 )
 from catuvac.evaluation.usage import kl_y_decomposition
 from catuvac.features import FeatureSet
-from catuvac.model import ClusteringVAE
+from catuvac.model import ClusteringVAE, Embedding
 from catuvac.model.elbo import gaussian_kl
 from catuvac.model.likelihoods import masked_squared_error, reconstruction_nll
 
@@ -87,16 +87,22 @@ def budget_summary(table: pd.DataFrame) -> dict[str, float]:
     return {"floor": float(floor), "mean_predictor": float(mean), "budget": float(mean - floor)}
 
 
-def latent_use(model: ClusteringVAE, data: FeatureSet) -> dict[str, float]:
+def latent_use(
+    model: ClusteringVAE,
+    data: FeatureSet,
+    embedding: Embedding | None = None,
+    reconstruction: torch.Tensor | None = None,
+) -> dict[str, float]:
     """What a trained model's latents carry on ``data``, per clip: the reconstruction
     under its likelihood (deterministic code), KL_z and its active units (dimensions whose
     mean KL to N(0, I) exceeds 0.01 nats), and KL_y split into I(x; y) and the KL of the
-    mean ``q(y|x)`` from uniform."""
-    embedding = embed(model, data)
+    mean ``q(y|x)`` from uniform. ``embedding`` and ``reconstruction`` of ``data``, when
+    the caller has them already, are not computed again."""
+    embedding = embed(model, data) if embedding is None else embedding
     mean_kl = gaussian_kl(embedding.z_mean[..., None], embedding.z_logvar[..., None]).mean(dim=0)
     split = kl_y_decomposition(embedding.cluster_probs.numpy())
     return {
-        "reconstruction": model_nats(model, data),
+        "reconstruction": model_nats(model, data, reconstruction),
         "kl_z": float(mean_kl.sum()),
         "active_units": int((mean_kl > ACTIVE_UNIT_NATS).sum()),
         "kl_y": split["mean_kl"],
@@ -106,9 +112,13 @@ def latent_use(model: ClusteringVAE, data: FeatureSet) -> dict[str, float]:
     }
 
 
-def model_nats(model: ClusteringVAE, data: FeatureSet) -> float:
+def model_nats(
+    model: ClusteringVAE, data: FeatureSet, reconstruction: torch.Tensor | None = None
+) -> float:
     """Nats per clip of the model's deterministic reconstruction under its likelihood."""
-    reconstruction = model_reconstruction(model, data).clamp(1e-6, 1 - 1e-6)
+    if reconstruction is None:
+        reconstruction = model_reconstruction(model, data)
+    reconstruction = reconstruction.clamp(1e-6, 1 - 1e-6)
     if model.config.likelihood != "gaussian":
         return nats_per_clip(reconstruction, data, model.config.likelihood)
     log_sigma = model.learned_log_sigma.detach().cpu()

@@ -12,13 +12,14 @@ from sklearn.decomposition import PCA
 
 from catuvac.features import FeatureSet
 from catuvac.model import ClusteringVAE
+from catuvac.model.likelihoods import frame_weights
 
 PCA_SEED = 0
 
 
 def real_pixels(data: FeatureSet) -> torch.Tensor:
     """The ``[N, 1, 1, T]`` float mask of real frames, broadcastable to the features."""
-    return data.mask[:, None, None, :].to(data.features.dtype)
+    return frame_weights(data.mask, data.features)
 
 
 def masked_mse(prediction: torch.Tensor, data: FeatureSet) -> float:
@@ -64,13 +65,21 @@ def model_reconstruction(model: ClusteringVAE, data: FeatureSet, batch_size: int
     return torch.cat(parts).to(data.features.dtype)
 
 
-def reconstruction_check(model: ClusteringVAE, train: FeatureSet, test: FeatureSet) -> dict:
-    """``model_mse`` of the test clips (decoded from the z mean and the argmax y) beside
-    ``mean_mse`` (the training clips' per-pixel mean) and ``pca_mse`` (PCA fitted on the
-    training clips with ``pca_components`` = the size of z)."""
+def reconstruction_check(
+    model: ClusteringVAE,
+    train: FeatureSet,
+    test: FeatureSet,
+    reconstruction: torch.Tensor | None = None,
+) -> dict:
+    """``model_mse`` of the test clips (decoded from the z mean and the argmax y;
+    ``reconstruction`` when the caller has it already) beside ``mean_mse`` (the training
+    clips' per-pixel mean) and ``pca_mse`` (PCA fitted on the training clips with
+    ``pca_components`` = the size of z)."""
     components = model.config.latent_dim
+    if reconstruction is None:
+        reconstruction = model_reconstruction(model, test)
     return {
-        "model_mse": masked_mse(model_reconstruction(model, test), test),
+        "model_mse": masked_mse(reconstruction, test),
         "mean_mse": masked_mse(mean_predictor(train, test), test),
         "pca_mse": masked_mse(pca_predictor(train, test, components), test),
         "pca_components": components,

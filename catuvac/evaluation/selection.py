@@ -233,12 +233,16 @@ generator of its own."""
 HELD_OUT_SEED = 10_007
 
 
-def train_clip_summary(model: ClusteringVAE, train: FeatureSet) -> tuple[dict, np.ndarray]:
+def train_clip_summary(
+    model: ClusteringVAE, train: FeatureSet, probs: np.ndarray | None = None
+) -> tuple[dict, np.ndarray]:
     """The label-free quantities of one trained run on its training clips (a
     :func:`run_summary`, plus the share of clips whose argmax survives
     :data:`HELD_OUT_AUGMENT`) and the argmax partition, from which seed agreement is
-    computed across runs on the same clips."""
-    probs = embed(model, train).cluster_probs.numpy()
+    computed across runs on the same clips. ``probs``: the clips' ``q(y|x)`` when the
+    caller has embedded them already."""
+    if probs is None:
+        probs = embed(model, train).cluster_probs.numpy()
     generator = torch.Generator().manual_seed(HELD_OUT_SEED)
     view, view_mask = augment(train.features, train.mask, HELD_OUT_AUGMENT, generator)
     augmented = FeatureSet(view, view_mask, train.labels, train.paths)

@@ -14,7 +14,7 @@ from catuvac.evaluation.budget import latent_use
 from catuvac.evaluation.collapse import TRAIN_CLUSTERS_KEY, cluster_spread
 from catuvac.evaluation.defaults import default_lambda
 from catuvac.evaluation.embedding import embed, own_space, score
-from catuvac.evaluation.reconstruction import reconstruction_check
+from catuvac.evaluation.reconstruction import model_reconstruction, reconstruction_check
 from catuvac.evaluation.selection import train_clip_summary
 from catuvac.experiments.baselines import KMeansBaseline
 from catuvac.experiments.prepare import PreparedData, prepare_data
@@ -100,11 +100,7 @@ def spec_configs(
         lambda_placement=spec.lambda_placement,
         marginal_weight=spec.marginal_weight,
         tau_end=spec.tau_end,
-        likelihood=spec.likelihood,
-        entropy_weight=spec.entropy_weight,
-        capacity_nats=spec.capacity_nats,
-        capacity_weight=spec.capacity_weight,
-        consistency_weight=spec.consistency_weight,
+        **spec.model_options,
     )
 
 
@@ -163,7 +159,10 @@ def run(
         # The collapse criterion and the label-free selection read the training clips only
         # (never labels or test clips).
         train_probs = embed(result.model, data.train).cluster_probs.numpy()
-        selection, arrays["train_clusters"] = train_clip_summary(result.model, data.train)
+        selection, arrays["train_clusters"] = train_clip_summary(
+            result.model, data.train, train_probs
+        )
+        decoded = model_reconstruction(result.model, data.test)
         record.update(
             model_config=mcfg.to_dict(),
             train_config=asdict(tcfg),
@@ -172,8 +171,8 @@ def run(
             final_tau=result.final_tau if spec.method == "catuvac" else None,
             history=result.history,
             train_selection=selection,
-            reconstruction_check=reconstruction_check(result.model, data.train, data.test),
-            latent_use=latent_use(result.model, data.test),
+            reconstruction_check=reconstruction_check(result.model, data.train, data.test, decoded),
+            latent_use=latent_use(result.model, data.test, embedding, decoded),
         )
     n_clusters = len(np.unique(labels)) if spec.method == "labels" else spec.n_clusters
     record.update(

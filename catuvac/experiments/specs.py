@@ -22,6 +22,16 @@ PAPER_CLUSTERS = {
     "tau2019": (10, 5),
 }
 
+MODEL_OPTIONS = (
+    "likelihood",
+    "entropy_weight",
+    "capacity_nats",
+    "capacity_weight",
+    "consistency_weight",
+)
+"""The options beyond the paper that go to the model configuration, as the run spec, the
+model configuration and the command line name them."""
+
 
 @dataclass(frozen=True)
 class RunSpec:
@@ -63,6 +73,11 @@ class RunSpec:
     def trained(self) -> bool:
         """Whether the method trains a model (the VAEs), so model options apply."""
         return self.method in ("uvac", "catuvac")
+
+    @property
+    def model_options(self) -> dict[str, str | float]:
+        """The spec's :data:`MODEL_OPTIONS`, as ``build_configs`` takes them."""
+        return {name: getattr(self, name) for name in MODEL_OPTIONS}
 
     def beyond_paper_suffix(self) -> str:
         """The name part of the options beyond the paper (empty in the paper's setting)."""

@@ -33,7 +33,7 @@ def check_likelihood(name: str) -> None:
         raise unknown_option("likelihood", name, LIKELIHOODS)
 
 
-def _real(mask: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
+def frame_weights(mask: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
     """The ``[B, T]`` frame mask broadcast to ``[B, 1, 1, T]`` in ``like``'s dtype."""
     return mask[:, None, None, :].to(like.dtype)
 
@@ -43,7 +43,7 @@ def masked_squared_error(
 ) -> torch.Tensor:
     """Mean squared error over the batch's real pixels: a scalar, or one value per
     frequency band (``[1, 1, F, 1]``) with ``per_band``."""
-    real = _real(mask, reconstruction).expand_as(reconstruction)
+    real = frame_weights(mask, reconstruction).expand_as(reconstruction)
     squared = (reconstruction - target) ** 2 * real
     dims = (0, 1, 3) if per_band else (0, 1, 2, 3)
     return squared.sum(dim=dims, keepdim=True) / real.sum(dim=dims, keepdim=True).clamp_min(1)
@@ -60,7 +60,7 @@ def gaussian_nll(
     log_sigma = log_sigma.clamp_min(MIN_LOG_SIGMA)
     per_pixel = 0.5 * ((target - reconstruction) / log_sigma.exp()) ** 2 + log_sigma
     per_pixel = per_pixel + 0.5 * math.log(2 * math.pi)
-    return (per_pixel * _real(mask, per_pixel)).sum(dim=(1, 2, 3))
+    return (per_pixel * frame_weights(mask, per_pixel)).sum(dim=(1, 2, 3))
 
 
 def reconstruction_nll(

@@ -5,7 +5,6 @@ earns afterwards (accuracy and NMI with the classes, computed after the choice a
 
 from collections.abc import Iterable
 
-import numpy as np
 import pandas as pd
 
 from catuvac.evaluation.selection import SEED, SETTING, rank_settings
@@ -180,12 +179,6 @@ def runs_of_setting(
         if r.dataset == dataset and setting_name(r) == setting
     ]
     return sorted(runs, key=lambda r: r.seed)
-
-
-def largest_share(result: Result) -> float:
-    """The share of the test clips in the largest cluster."""
-    sizes = np.asarray(result["cluster_sizes"], dtype=float)
-    return float(sizes.max() / sizes.sum())
 
 
 def latent_sentence(table: pd.DataFrame) -> str:

@@ -25,6 +25,8 @@ import numpy as np
 from catuvac.atomic import atomic_write_bytes, read_file, read_json, write_json
 from catuvac.errors import DamagedFileError, ResultExistsError
 from catuvac.evaluation.metrics import METRIC_NAMES
+from catuvac.features import PAPER_NORMALISER
+from catuvac.model.likelihoods import PAPER_LIKELIHOOD
 from catuvac.paths import results_dir
 
 ARRAYS_KEY = "arrays"
@@ -103,14 +105,14 @@ class Result(Mapping):
         trained = self.method in ("uvac", "catuvac")
         options = {
             "marginal_weight": float(spec.get("marginal_weight", 0.0)) if trained else 0.0,
-            "likelihood": spec.get("likelihood", "bce") if trained else "bce",
-            "normaliser": spec.get("normaliser", "minmax"),
+            "likelihood": spec.get("likelihood", PAPER_LIKELIHOOD) if trained else PAPER_LIKELIHOOD,
+            "normaliser": spec.get("normaliser", PAPER_NORMALISER),
         }
         for name in ("entropy_weight", "capacity_weight", "consistency_weight"):
             options[name] = float(spec.get(name, 0.0)) if trained else 0.0
         if options["capacity_weight"]:
             options["capacity_nats"] = float(spec.get("capacity_nats", 0.0))
-        paper = {"likelihood": "bce", "normaliser": "minmax"}
+        paper = {"likelihood": PAPER_LIKELIHOOD, "normaliser": PAPER_NORMALISER}
         return {k: v for k, v in options.items() if v != paper.get(k, 0.0)}
 
     @property
