@@ -11,6 +11,7 @@ from catuvac.evaluation.selection import SEED, SETTING, rank_settings
 from catuvac.records.results import Record, Result, as_result, select
 from catuvac.records.seed_tables import format_seed_table, mean_text, seed_table
 from catuvac.records.settings import default_setting
+from catuvac.records.table import formatted, our_row
 
 STUDY_PROFILE = "long"
 LIKELIHOOD_NAMES = {
@@ -19,6 +20,7 @@ LIKELIHOOD_NAMES = {
     "gaussian-optimal": "Gaussian, optimal σ",
     "gaussian-band": "Gaussian, σ per band",
 }
+OURS = "Cat. UVAC, ours"
 OBJECTIVE_WEIGHTS = {
     "marginal_weight": "balance",
     "entropy_weight": "entropy",
@@ -170,13 +172,17 @@ def chosen_settings(ranked: pd.DataFrame) -> dict[tuple[str, int], str]:
 
 
 def runs_of_setting(
-    records: Iterable[Record], dataset: str, setting: str, profile: str = STUDY_PROFILE
+    records: Iterable[Record],
+    dataset: str,
+    n_clusters: int,
+    setting: str,
+    profile: str = STUDY_PROFILE,
 ) -> list[Result]:
-    """The stored runs of one named setting on one dataset, by seed."""
+    """The stored runs of one named setting on one dataset and cluster count, by seed."""
     runs = [
         r
         for r in study_runs(records, profile)
-        if r.dataset == dataset and setting_name(r) == setting
+        if (r.dataset, r.n_clusters) == (dataset, n_clusters) and setting_name(r) == setting
     ]
     return sorted(runs, key=lambda r: r.seed)
 
@@ -209,16 +215,12 @@ def comparison_table(records: Iterable[Record], ranked: pd.DataFrame) -> pd.Data
         table["features"] = features
         return table
 
-    for (dataset, _), setting in chosen_settings(ranked).items():
-        ours = runs_of_setting(records, dataset, setting)
+    for (dataset, k), setting in chosen_settings(ranked).items():
+        ours = runs_of_setting(records, dataset, k, setting)
         speaker_norm = any(r.speaker_norm for r in ours)
         as_extracted = "as extracted"
-        tables.append(
-            rows(
-                ours, "Cat. UVAC, ours", "per-speaker normalised" if speaker_norm else as_extracted
-            )
-        )
-        reproduction = select(records, dataset=dataset, profile="cpu")
+        tables.append(rows(ours, OURS, "per-speaker normalised" if speaker_norm else as_extracted))
+        reproduction = select(records, dataset=dataset, n_clusters=k, profile="cpu")
         chosen = default_setting(reproduction)
         for method in ("kmeans", "catuvac"):
             tables.append(rows(select(chosen, method=method), None, as_extracted))
@@ -227,6 +229,30 @@ def comparison_table(records: Iterable[Record], ranked: pd.DataFrame) -> pd.Data
             tables.append(rows(kmeans, None, "per-speaker normalised"))
     tables = [t for t in tables if len(t)]
     return pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
+
+
+def table_one_rows(
+    records: Iterable[Record], ranked: pd.DataFrame, space: str = "own"
+) -> pd.DataFrame:
+    """Table I's rows "Cat. UVAC, ours": per dataset and cluster count, the setting the
+    label-free rule chose (:func:`chosen_settings`), seeds aggregated, its objective and
+    likelihood named in the source, ready for :func:`~catuvac.records.table.with_rows`."""
+    records = list(records)
+    rows = []
+    for (dataset, k), setting in chosen_settings(ranked).items():
+        runs = runs_of_setting(records, dataset, k, setting)
+        table = seed_table(runs, space).assign(method=OURS)
+        likelihood = LIKELIHOOD_NAMES[runs[0].beyond_paper.get("likelihood", "bce")]
+        named = f"; {objective_name(runs[0])}; {likelihood}"
+        if runs[0].speaker_norm:
+            named += "; per speaker"
+        rows += [
+            our_row(row, text, named)
+            for (_, row), (_, text) in zip(
+                table.iterrows(), formatted(table).iterrows(), strict=True
+            )
+        ]
+    return pd.DataFrame(rows)
 
 
 def format_comparison(table: pd.DataFrame) -> pd.DataFrame:
@@ -240,8 +266,8 @@ def format_comparison(table: pd.DataFrame) -> pd.DataFrame:
 def label_free_pick(records: Iterable[Record], ranked: pd.DataFrame) -> Result:
     """The chosen setting's seed whose clusters best survive the held-out augmentation on
     its training clips (of the first dataset in the ranking): a pick that reads no label."""
-    (dataset, _), setting = next(iter(chosen_settings(ranked).items()))
-    runs = runs_of_setting(records, dataset, setting)
+    (dataset, k), setting = next(iter(chosen_settings(ranked).items()))
+    runs = runs_of_setting(records, dataset, k, setting)
     return max(runs, key=lambda r: r["train_selection"]["augmentation_agreement"])
 
 

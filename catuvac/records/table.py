@@ -93,26 +93,14 @@ def side_by_side(
     ours = table_one(records, space, profile)
     if ours.empty:
         return ours
-    shown = format_seed_table(ours, with_clusters_used=True).rename(
-        columns={"accuracy (%)": COLUMN_LABELS["accuracy"], **COLUMN_LABELS}
-    )
+    shown = formatted(ours)
     cells = list(zip(ours["dataset"], ours["clusters"], ours["method"], strict=True))
     rows = []
     for i, ((_, row), (_, text)) in enumerate(zip(ours.iterrows(), shown.iterrows(), strict=True)):
         base = {"dataset": row["dataset"], "clusters": row["clusters"], "method": row["method"]}
-        trained = "" if pd.isna(row["epochs"]) else f", {int(row['epochs'])} ep"
-        seeds = f", {int(row['seeds'])} seeds" if row["seeds"] > 1 else ", 1 seed"
         # The source names a trained row's lambda: no extra column, so the table fits a page.
         weight = f", λ = {lambda_text(row['lambda'])}" if pd.notna(row["lambda"]) else ""
-        rows.append(
-            {
-                **base,
-                "source": f"ours ({row['profile']}{trained}{seeds}, "
-                f"{device_label(row['device'])}{weight})",
-                "clusters used": text["clusters used"],
-                **{c: text[c] for c in COLUMN_LABELS.values()},
-            }
-        )
+        rows.append(our_row(row, text, weight))
         last_of_cell = i + 1 == len(cells) or cells[i + 1] != cells[i]
         paper = paper_row(row["dataset"], row["clusters"], row["method"])
         if paper is not None and last_of_cell:
@@ -129,6 +117,42 @@ def side_by_side(
                 }
             )
     return pd.DataFrame(rows)
+
+
+def our_row(row: pd.Series, text: pd.Series, setting: str) -> dict[str, str]:
+    """One of our rows of :func:`side_by_side`: ``row`` of a seed table, ``text`` its
+    formatted values, ``setting`` appended to the source (e.g. ", λ = 1000")."""
+    trained = "" if pd.isna(row["epochs"]) else f", {int(row['epochs'])} ep"
+    seeds = f", {int(row['seeds'])} seeds" if row["seeds"] > 1 else ", 1 seed"
+    return {
+        "dataset": row["dataset"],
+        "clusters": row["clusters"],
+        "method": row["method"],
+        "source": f"ours ({row['profile']}{trained}{seeds}, "
+        f"{device_label(row['device'])}{setting})",
+        "clusters used": text["clusters used"],
+        **{c: text[c] for c in COLUMN_LABELS.values()},
+    }
+
+
+def formatted(table: pd.DataFrame) -> pd.DataFrame:
+    """A seed table's values as the side-by-side table prints them."""
+    return format_seed_table(table, with_clusters_used=True).rename(
+        columns={"accuracy (%)": COLUMN_LABELS["accuracy"], **COLUMN_LABELS}
+    )
+
+
+def with_rows(table: pd.DataFrame, extra: pd.DataFrame) -> pd.DataFrame:
+    """:func:`side_by_side` with ``extra`` rows (same columns) placed after the last row of
+    their dataset and cluster count; rows of a cell the table lacks go at the end."""
+    if extra.empty:
+        return table
+    rows = [row for _, row in table.iterrows()]
+    for _, row in extra.iterrows():
+        cell = (row["dataset"], row["clusters"])
+        places = [i for i, r in enumerate(rows) if (r["dataset"], r["clusters"]) == cell]
+        rows.insert(places[-1] + 1 if places else len(rows), row)
+    return pd.DataFrame(rows).reset_index(drop=True)
 
 
 def run_scale(records: list[Record] | None = None, profile: str | None = None) -> pd.DataFrame:

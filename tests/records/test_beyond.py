@@ -3,6 +3,7 @@ library at the smoke profile, one epoch, so that every reader runs on real recor
 
 import dataclasses
 
+import pandas as pd
 import pytest
 
 from catuvac.experiments.prepare import prepare_data
@@ -24,8 +25,10 @@ from catuvac.records.beyond import (
     selection_view,
     setting_name,
     settings_legend,
+    table_one_rows,
 )
 from catuvac.records.results import load_results, save_result
+from catuvac.records.table import with_rows
 
 PROFILE = dataclasses.replace(PROFILES["long"], max_train_clips=48, max_test_clips=32, epochs=1)
 
@@ -85,3 +88,20 @@ def test_selection_ranks_the_objectives_without_reading_labels(stored):
     table = comparison_table(stored, ranked)
     assert list(table["method"].unique()) == ["Cat. UVAC, ours"]  # no cpu runs stored here
     assert list(format_comparison(table)["features"]) == ["as extracted"]
+
+
+def test_table_one_gains_one_named_row_for_the_chosen_setting(stored):
+    ranked = selection_table(selection_runs(stored))
+    rows = table_one_rows(stored, ranked)
+    assert len(rows) == 1
+    row = rows.iloc[0]
+    assert row["method"] == "Cat. UVAC, ours" and row["clusters used"].count("/") == 1
+    assert "long, 1 ep, 2 seeds" in row["source"] and "λ = 1, balance 10" in row["source"]
+    table = pd.DataFrame(
+        [
+            {"dataset": "fsdd", "clusters": 10, "method": "K-means"},
+            {"dataset": "us8k", "clusters": 10, "method": "K-means"},
+        ]
+    )
+    placed = with_rows(table, rows[["dataset", "clusters", "method"]])
+    assert list(placed["method"]) == ["K-means", "Cat. UVAC, ours", "K-means"]
