@@ -32,7 +32,8 @@ unit: $(STAMP)
 notebooks: $(STAMP)
 	CATUVAC_PROFILE=smoke OMP_NUM_THREADS=1 $(BIN)/python -m pytest --nbval-lax book/ --ignore=book/_build -p no:cacheprovider
 
-# Every page of the built book in headless Chromium with the network off (tests/browser_check.py).
+# Every page of the built book in headless Chromium with the network off, at a laptop's and a
+# phone's width (tests/browser_check.py).
 browser: $(STAMP)
 	$(BIN)/python tests/browser_check.py book/_build/html
 

@@ -1,24 +1,44 @@
-"""Open every page of the built book in headless Chromium, with the network off, as a reader.
+"""Open every page of the built book in headless Chromium, with the network off, as a reader,
+at a laptop's window (1280 px wide) and on a phone (420 px wide).
 
 Run after the strict HTML build (``make html``); ``make test`` runs it as ``make browser``:
 
     python tests/browser_check.py [book/_build/html]
 
 The folder is served from a local ``http.server`` on 127.0.0.1 and Chromium resolves no other
-host, so a page that needs a CDN fails here as it would for a reader without a network. A
-page fails on:
+host, so a page that needs a CDN fails here as it would for a reader without a network. Each
+page is opened twice: in a 1280x1000 window, and with a phone's 420x900 screen emulated
+(Chromium's device metrics, mobile: the page's viewport tag is obeyed, and a page wider than
+the screen widens the layout instead of scrolling). At both widths a page fails on:
 
 - any console error (a script error, a resource that did not load);
 - any math left untypeset (a ``.math`` element MathJax did not render, or raw TeX delimiters
   left in the text);
-- any image that did not load, or is shown below 60% of its natural width;
-- any code cell, output, table or equation wider than the text column, or wider than its
-  own box (content that only fits by scrolling sideways counts as wider);
-- any ``<audio>`` element without a source the browser can play.
+- any image that did not load, or is shown below 60% of its natural width (on the phone an
+  image too wide for that may instead fill the column);
+- a page wider than the window (the document's scroll width over the viewport's, 1 px
+  allowed for rounding);
+- any display equation that is not whole in its box: wider than the text column, or fitting
+  the column but not its own box (beside its number), so that it scrolls sideways or is cut
+  off. MathJax 3 does not break lines: the book's script (``book/_ext/static/book.js``) scales
+  an equation too wide for its box down to fit, and an equation shown below 60% of its size
+  fails, as an image does (on a phone, the widest of the book's equations are shown at about
+  0.6; narrower ones, at full size);
+- an equation number (``span.eqno``) whose box meets the equation's (the ``mjx-container`` or
+  the typeset ``mjx-math`` in it), or that its box cuts off; on a phone the book puts the
+  number on its own line under the equation;
+- inline math that its box cuts off, or shown below 60% of its size;
+- an ``<audio>`` element without a source the browser can play.
 
-One line per page is printed; the exit status is 1 when any page fails. When Chromium,
-chromedriver or selenium is missing the check says how to install them and is skipped,
-except under ``CI=true``, where a missing browser is a failure.
+Code cells, outputs and tables: at 1280 px, any wider than the text column or than its own
+box (content that only fits by scrolling sideways counts as wider) fails. On the phone, code
+keeps its lines and a table its columns, so such a box may scroll sideways inside itself (a
+phone reader's usual way to read code, counted as "scroll in place"), but what shows of it
+must lie in the column and none may be cut off without a way to scroll to it.
+
+One line per page and width is printed; the exit status is 1 when any page fails at either
+width. When Chromium, chromedriver or selenium is missing the check says how to install them
+and is skipped, except under ``CI=true``, where a missing browser is a failure.
 """
 
 from __future__ import annotations
@@ -34,7 +54,9 @@ import threading
 from pathlib import Path
 
 WINDOW = (1280, 1000)  # a laptop browser window, in CSS pixels
+PHONE = (420, 900)  # a phone held upright, in CSS pixels
 MIN_IMAGE_SCALE = 0.6
+MIN_MATH_SCALE = 0.6  # the floor of book/_ext/static/book.js, which fits wide equations
 TIMEOUT_S = 60
 
 INSTALL_HINT = (
@@ -63,15 +85,20 @@ CHROME_FLAGS = [
 # measures the page. Returns a dict of counts and a list of problems.
 INSPECT_JS = r"""
 const done = arguments[arguments.length - 1];
-const minScale = arguments[0];
+const [minScale, minMathScale, windowWidth, narrow] = arguments;
 const problems = [];
-const counts = {math: 0, images: 0, boxes: 0, tables: 0, audio: 0};
+const counts = {math: 0, images: 0, boxes: 0, tables: 0, audio: 0, scrolling: 0};
+
+// The first n characters, not splitting a surrogate pair (math italics are two UTF-16 units).
+function cut(text, n) {
+  return Array.from(text).slice(0, n).join('');
+}
 
 function label(el) {
   const sec = el.closest('section[id]');
   const where = sec ? '#' + sec.id : '';
   const text = (el.innerText || el.getAttribute('src') || '').trim().replace(/\s+/g, ' ');
-  return `${el.tagName.toLowerCase()}${where} "${text.slice(0, 50)}"`;
+  return `${el.tagName.toLowerCase()}${where} "${cut(text, 50)}"`;
 }
 
 async function mathReady() {
@@ -82,6 +109,47 @@ async function mathReady() {
     await new Promise(r => setTimeout(r, 100));
   }
   await MathJax.startup.promise;
+  // The book's script fits wide equations once MathJax is done: let it and the layout settle.
+  const frame = () => new Promise(r => requestAnimationFrame(r));
+  await frame();
+  await frame();
+  await new Promise(r => setTimeout(r, 150));
+}
+
+function overlap(a, b) {
+  return Math.min(a.right, b.right) - Math.max(a.left, b.left) > 1 &&
+    Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 1;
+}
+
+// What makes the page wider: the elements that reach past the window's right edge out of a
+// parent that does not (a full-width bar stretched with the page is not listed), unless a box
+// that scrolls or clips, inside the window, holds them in; else the page's top-level boxes.
+function pastTheWindow(view) {
+  const past = el => el.getBoundingClientRect().right + window.scrollX > view + 1;
+  const found = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    if (el.getBoundingClientRect().width === 0 || !past(el)) continue;
+    if (past(el.parentElement)) continue;
+    let held = false;
+    for (let p = el.parentElement; p && p !== document.body && !held; p = p.parentElement) {
+      held = getComputedStyle(p).overflowX !== 'visible' && !past(p);
+    }
+    if (!held) found.push(el);
+  }
+  return found.length ? found : Array.from(document.body.children).filter(past);
+}
+
+// The element's box as shown: clipped by the nearest box (itself or above, inside the
+// article) that scrolls or clips sideways, which is returned too.
+function visibleBox(el, article) {
+  for (let p = el; p && p !== article; p = p.parentElement) {
+    if (getComputedStyle(p).overflowX !== 'visible') {
+      const r = el.getBoundingClientRect(), c = p.getBoundingClientRect();
+      return {clip: p, left: Math.max(r.left, c.left), right: Math.min(r.right, c.right)};
+    }
+  }
+  const r = el.getBoundingClientRect();
+  return {clip: null, left: r.left, right: r.right};
 }
 
 function audioReady(el) {
@@ -100,6 +168,7 @@ function audioReady(el) {
 
 (async () => {
   try {
+    while (document.readyState !== 'complete') await new Promise(r => setTimeout(r, 50));
     await mathReady();
     const article = document.querySelector('article.bd-article') || document.body;
     const cs = getComputedStyle(article);
@@ -129,7 +198,8 @@ function audioReady(el) {
       if (/\$[^$]+\$|\\\(/.test(el.textContent)) problems.push(`raw TeX in ${label(el)}`);
     }
 
-    // Images: loaded and shown at >= minScale of their natural width.
+    // Images: loaded and shown at >= minScale of their natural width; on a phone, an image
+    // too wide for that may instead fill the column.
     for (const img of article.querySelectorAll('img')) {
       counts.images += 1;
       if (!img.complete || img.naturalWidth === 0) {
@@ -138,35 +208,127 @@ function audioReady(el) {
       }
       const shown = img.getBoundingClientRect().width;
       const scale = shown / img.naturalWidth;
-      if (scale < minScale) {
+      if (scale < minScale && !(narrow && shown >= column - 1)) {
         problems.push(`image shown at ${scale.toFixed(2)} of its width ` +
           `(${Math.round(shown)} of ${img.naturalWidth} px): ${label(img)}`);
       }
     }
 
-    // Boxes wider than the text column: code, outputs, tables, display equations.
+    // The page: no wider than the window (a phone would zoom the whole page out or scroll it).
+    const root = document.documentElement;
+    const view = Math.min(root.clientWidth || windowWidth, windowWidth);
+    const pageWidth = Math.max(root.scrollWidth, document.body.scrollWidth);
+    if (pageWidth > view + 1) {
+      problems.push(`page wider than the window (${pageWidth} > ${view} px): ` +
+        pastTheWindow(view).slice(0, 3).map(label).join('; '));
+    }
+
+    // Code, outputs and tables. At a laptop's width none is wider than the text column or
+    // scrolls sideways inside it; on a phone one may scroll inside its own box, but what
+    // shows of it lies in the column, and none is cut off without a way to scroll to it.
     const seen = new Set();
     const boxes = article.querySelectorAll(
-      'div.highlight pre, .cell_output pre, .output pre, .cell_output .output, ' +
-      'table, mjx-container[display="true"], div.math');
+      'div.highlight pre, .cell_output pre, .output pre, .cell_output .output, table');
     for (const el of boxes) {
       if (seen.has(el) || el.closest('.toggle-hidden, details:not([open])')) continue;
       seen.add(el);
       if (el.tagName === 'TABLE') counts.tables += 1;
-      else if (el.matches('mjx-container, div.math')) { /* counted as math */ }
       else counts.boxes += 1;
       const r = el.getBoundingClientRect();
       if (r.width === 0) continue;  // hidden (a collapsed dropdown)
-      let width = Math.max(r.width, el.scrollWidth);
-      const inner = el.matches('mjx-container') ? el.querySelector('mjx-math') : null;
-      if (inner) width = Math.max(width, inner.getBoundingClientRect().width);
+      if (narrow) {
+        const s = visibleBox(el, article);
+        if (s.left < left - 1 || s.right > left + column + 1) {
+          problems.push(`wider than the column (${Math.round(s.right - s.left)} > ` +
+            `${Math.round(column)} px): ${label(el)}`);
+        } else if (s.clip && s.clip.scrollWidth > s.clip.clientWidth + 1 &&
+                   (s.clip === el || s.clip.contains(el))) {
+          const ox = getComputedStyle(s.clip).overflowX;
+          if (ox === 'hidden' || ox === 'clip') {
+            problems.push(`cut off (${s.clip.scrollWidth} > ${s.clip.clientWidth} px): ` +
+              label(el));
+          } else if (s.clip === el || !seen.has(s.clip)) {
+            seen.add(s.clip);
+            counts.scrolling += 1;
+          }
+        }
+        continue;
+      }
+      const width = Math.max(r.width, el.scrollWidth);
       const right = r.left - left + width;
       if (width > column + 1 || right > column + 1) {
         problems.push(`wider than the column (${Math.round(width)} > ${Math.round(column)} px): ` +
           label(el));
       } else if (el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 0) {
-        // Fits the column but not its own box (an equation beside its number): it scrolls.
         problems.push(`scrolls sideways (${el.scrollWidth} > ${el.clientWidth} px): ${label(el)}`);
+      }
+    }
+
+    // Display equations, at both widths: the whole equation in its box, neither wider than
+    // the column nor scrolling inside it, shrunk to fit no further than minMathScale of its
+    // size; its number clear of it and not cut off.
+    const units = Array.from(article.querySelectorAll('div.math'));
+    for (const c of article.querySelectorAll('mjx-container[display="true"]')) {
+      if (!c.closest('div.math')) units.push(c);
+    }
+    for (const u of units) {
+      if (u.closest('.toggle-hidden, details:not([open])')) continue;
+      const r = u.getBoundingClientRect();
+      if (r.width === 0) continue;
+      const c = u.matches('mjx-container') ? u : u.querySelector('mjx-container');
+      const m = c && c.querySelector('mjx-math');
+      if (!m) continue;  // untypeset: reported above
+      const sec = u.closest('section[id]');
+      const mml = c.querySelector('mjx-assistive-mml') || m;  // CHTML glyphs are CSS content
+      const text = cut((mml.textContent || '').trim().replace(/\s+/g, ' '), 40);
+      const name = `equation ${u.id ? '#' + u.id : '(unnumbered)'}` +
+        `${sec ? ' in #' + sec.id : ''} "${text}"`;
+      const px = el => parseFloat(getComputedStyle(el).fontSize);
+      const scale = px(m) / px(c);
+      if (scale < minMathScale - 0.005) {
+        problems.push(`shrunk to ${scale.toFixed(2)} of its size (below ${minMathScale}): ${name}`);
+      }
+      const cr = c.getBoundingClientRect(), mr = m.getBoundingClientRect();
+      const widest = Math.max(r.width, cr.width, mr.width, u.scrollWidth, c.scrollWidth);
+      const l = Math.min(r.left, cr.left, mr.left) - left;
+      const rt = Math.max(r.right, cr.right, mr.right) - left;
+      if (widest > column + 1 || l < -1 || rt > column + 1) {
+        problems.push(`wider than the column (${Math.round(widest)} > ${Math.round(column)} px): ` +
+          name);
+      } else if (mr.left < cr.left - 1 || mr.right > cr.right + 1 ||
+                 c.scrollWidth > c.clientWidth + 1 || u.scrollWidth > u.clientWidth + 1) {
+        // Fits the column but not its own box (beside its number): it scrolls or is cut off.
+        problems.push(`scrolls sideways (${Math.round(Math.max(mr.width, c.scrollWidth))} > ` +
+          `${c.clientWidth} px): ${name}`);
+      }
+      const e = u.matches('div.math') ? u.querySelector(':scope > span.eqno') : null;
+      if (!e) continue;
+      const er = e.getBoundingClientRect();
+      if (er.width === 0) continue;
+      const number = e.textContent.replace('#', '').trim();
+      if (overlap(er, cr) || overlap(er, mr)) {
+        problems.push(`equation number ${number} over its equation: ${name}`);
+      }
+      if (er.left < r.left - 1 || er.right > r.right + 1 || er.top < r.top - 1 ||
+          er.bottom > r.bottom + 1 || er.right > left + column + 1) {
+        problems.push(`equation number ${number} cut off: ${name}`);
+      }
+    }
+    // Inline math: a formula its box cuts off (the theme's span.math clips).
+    for (const sm of article.querySelectorAll('span.math')) {
+      const im = sm.querySelector('mjx-math');
+      const sr = sm.getBoundingClientRect();
+      if (!im || sr.width === 0) continue;
+      const ir = im.getBoundingClientRect();
+      const scale = parseFloat(getComputedStyle(im).fontSize) /
+        parseFloat(getComputedStyle(im.parentElement).fontSize);
+      if (scale < minMathScale - 0.005) {
+        problems.push(`inline math shrunk to ${scale.toFixed(2)} of its size (below ` +
+          `${minMathScale}): ${label(sm)}`);
+      }
+      if (ir.left < sr.left - 1 || ir.right > sr.right + 1) {
+        problems.push(`inline math cut off (${Math.round(ir.width)} > ${Math.round(sr.width)} ` +
+          `px): ${label(sm)}`);
       }
     }
 
@@ -246,9 +408,22 @@ def make_driver(chrome: str, driver_path: str, profile_dir: str):
     return driver
 
 
-def check_page(driver, url: str) -> dict:
+def set_width(driver, width: int) -> None:
+    """The laptop window as started, or a phone's screen emulated (its viewport meta obeyed)."""
+    if width == WINDOW[0]:
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    else:
+        driver.execute_cdp_cmd(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": width, "height": PHONE[1], "deviceScaleFactor": 1, "mobile": True},
+        )
+
+
+def check_page(driver, url: str, width: int) -> dict:
+    set_width(driver, width)
     driver.get(url)
-    result = driver.execute_async_script(INSPECT_JS, MIN_IMAGE_SCALE)
+    narrow = width < WINDOW[0]
+    result = driver.execute_async_script(INSPECT_JS, MIN_IMAGE_SCALE, MIN_MATH_SCALE, width, narrow)
     errors = [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"]
     result["problems"] = [f"console error: {m}" for m in errors] + result["problems"]
     return result
@@ -275,31 +450,37 @@ def main(argv: list[str] | None = None) -> int:
 
     os.environ.setdefault("SE_OFFLINE", "true")  # selenium must not look anything up online
     server, base = serve(args.root)
-    failed = 0
+    widths = (WINDOW[0], PHONE[0])
+    failed = dict.fromkeys(widths, 0)
+    found = pages(args.root)
     with tempfile.TemporaryDirectory(prefix="catuvac-chromium-") as profile:
         driver = make_driver(*browser, profile)
         try:
-            for page in pages(args.root):
+            for page in found:
                 rel = page.relative_to(args.root).as_posix()
-                result = check_page(driver, f"{base}/{rel}")
-                c, problems = result["counts"], result["problems"]
-                status = "FAIL" if problems else "ok"
-                failed += bool(problems)
-                print(
-                    f"{status:4} {rel}: {c['math']} math, {c['images']} images, "
-                    f"{c['boxes']} code/output boxes, {c['tables']} tables, {c['audio']} audio, "
-                    f"{len(problems)} problems (column {result['column']} px)",
-                    flush=True,
-                )
-                for p in problems[: args.max_problems]:
-                    print(f"       - {p}")
-                if len(problems) > args.max_problems:
-                    print(f"       - ... and {len(problems) - args.max_problems} more")
+                for width in widths:
+                    result = check_page(driver, f"{base}/{rel}", width)
+                    c, problems = result["counts"], result["problems"]
+                    status = "FAIL" if problems else "ok"
+                    failed[width] += bool(problems)
+                    scrolling = f", {c['scrolling']} scroll in place" if c["scrolling"] else ""
+                    print(
+                        f"{status:4} {width:4} px {rel}: {c['math']} math, {c['images']} images, "
+                        f"{c['boxes']} code/output boxes, {c['tables']} tables{scrolling}, "
+                        f"{c['audio']} audio, {len(problems)} problems "
+                        f"(column {result['column']} px)",
+                        flush=True,
+                    )
+                    for p in problems[: args.max_problems]:
+                        print(f"       - {p}")
+                    if len(problems) > args.max_problems:
+                        print(f"       - ... and {len(problems) - args.max_problems} more")
         finally:
             driver.quit()
             server.shutdown()
-    print(f"browser check: {failed} of {len(pages(args.root))} pages failed")
-    return 1 if failed else 0
+    summary = "; ".join(f"{w} px: {failed[w]} of {len(found)} pages failed" for w in widths)
+    print(f"browser check: {summary}")
+    return 1 if any(failed.values()) else 0
 
 
 if __name__ == "__main__":

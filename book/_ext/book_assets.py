@@ -1,6 +1,8 @@
-"""Sphinx fix-ups for the book's HTML pages: its stylesheet, one copy of each script.
+"""Sphinx fix-ups for the book's HTML pages: its stylesheet and script, each script once.
 
-``static/book.css`` sizes the text column for code, outputs and equations (see its comments).
+``static/book.css`` sizes the text column for code, outputs and equations, at a laptop's
+window and on a phone (see its comments); ``static/book.js`` scales a display equation wider
+than the column down to fit it, as MathJax 3 does not break lines.
 
 Sphinx 7.4 registers an inline script (a ``<script>`` with a body and no file) twice when an
 extension adds it after the builder exists: once on the builder with ``filename=None`` and
@@ -56,6 +58,7 @@ def setup(app) -> dict[str, Any]:
     app.connect("builder-inited", add_static)
     app.connect("config-inited", set_favicon)
     app.add_css_file("book.css")
+    app.add_js_file("book.js", loading_method="defer")
     # Late priority: after every extension has added its scripts for the page.
     app.connect("html-page-context", drop_repeated_scripts, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
