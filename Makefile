@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # CATUVAC_DATA, when unset, is ../shared/data: the library's default (catuvac/paths.py).
 
-.PHONY: book test lint unit notebooks html browser clean
+.PHONY: book test lint unit notebooks html browser jupyterlab clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,7 +37,12 @@ notebooks: $(STAMP)
 browser: $(STAMP)
 	$(BIN)/python tests/browser_check.py book/_build/html
 
-test: lint unit notebooks html browser
+# Every chapter opened in JupyterLab in headless Chromium: no raw MyST role, no console error,
+# the same equation and exercise numbers as the HTML pages (tests/jupyterlab_check.py).
+jupyterlab: $(STAMP)
+	$(BIN)/python tests/jupyterlab_check.py --html book/_build/html
+
+test: lint unit notebooks html browser jupyterlab
 
 clean:
 	rm -rf book/_build .pytest_cache
