@@ -1,5 +1,5 @@
 """``catuvac`` command line: datasets, download, train, evaluate, reproduce, lambda-study,
-table, budget.
+table, budget, prototypes.
 
 Every option is checked by argparse before any data is read: a bad value is one line on
 stderr and exit code 2, as is a setting the library refuses (a ``ConfigError`` or an
@@ -23,6 +23,7 @@ from catuvac.cli_options import (
     add_root_options,
     beyond_options,
     dataset_name,
+    existing_file,
     existing_folder,
     int_at_least,
     non_negative_number,
@@ -37,6 +38,7 @@ from catuvac.experiments.budget_study import budget_record, budget_table, save_b
 from catuvac.experiments.lambda_study import LAMBDA_GRID, format_study, study_specs, study_table
 from catuvac.experiments.prepare import prepare_data
 from catuvac.experiments.profiles import DEFAULT_PROFILE, PROFILES, get_profile
+from catuvac.experiments.prototypes import save_prototypes
 from catuvac.experiments.reproduce import (
     build_configs,
     evaluate_run_dir,
@@ -47,7 +49,7 @@ from catuvac.experiments.reproduce import (
 from catuvac.experiments.specs import RESULT_METHODS, grid
 from catuvac.features import NORMALISERS, PAPER_NORMALISER
 from catuvac.model.base import METHODS
-from catuvac.records.results import load_results
+from catuvac.records.results import load_results, read_result
 from catuvac.records.table import TABLE_FORMATS, results_table
 from catuvac.training.schedules import SCHEDULE_SHAPES
 from catuvac.training.trainer import train
@@ -141,6 +143,14 @@ def cmd_budget(args: argparse.Namespace) -> None:
     print(json.dumps({k: round(v, 1) for k, v in record["summary"].items()}))
     if args.save:
         print(f"wrote {save_budget(record, args.results_root)}")
+
+
+def cmd_prototypes(args: argparse.Namespace) -> None:
+    for path in args.results:
+        result = read_result(path)
+        if result is None:
+            raise ConfigError(f"{path} is not a result file written by catuvac reproduce")
+        print(f"wrote {save_prototypes(result, args.runs_root, args.overwrite)}")
 
 
 def cmd_table(args: argparse.Namespace) -> None:
@@ -254,6 +264,15 @@ def build_parser() -> Parser:
     p.add_argument("--save", action="store_true", help="store it under results/budget/")
     add_root_options(p, runs=False)
 
+    p = sub.add_parser(
+        "prototypes",
+        help="decode each cluster's prototype from a stored Cat. UVAC run's checkpoint and "
+        "store it beside the result (<name>.prototypes.npz)",
+    )
+    p.add_argument("results", nargs="+", type=existing_file, help="result files (.json)")
+    p.add_argument("--overwrite", action="store_true", help="replace stored prototypes")
+    add_root_options(p)
+
     p = sub.add_parser("table", help="Table I from results/, ours beside the paper's")
     p.add_argument("--profile", choices=PROFILES, help="only results of this profile")
     p.add_argument("--format", default="markdown", choices=TABLE_FORMATS, help="output format")
@@ -271,6 +290,7 @@ COMMANDS = {
     "lambda-study": cmd_lambda_study,
     "table": cmd_table,
     "budget": cmd_budget,
+    "prototypes": cmd_prototypes,
 }
 
 

@@ -73,6 +73,14 @@ def existing_folder(text: str) -> Path:
     return path
 
 
+def existing_file(text: str) -> Path:
+    """A file that exists (a result to read)."""
+    path = Path(text)
+    if not path.is_file():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a file")
+    return path
+
+
 # --- the parser -------------------------------------------------------------------------
 
 

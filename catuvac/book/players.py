@@ -1,4 +1,5 @@
-"""Audio players for the book: HTML tables of clips side by side, a few per cluster."""
+"""Audio players for the book: HTML tables of clips side by side, a few per cluster, and a
+stored run's clusters as sound (decoded prototype and most confident members)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,17 @@ import html
 from collections.abc import Mapping, Sequence
 
 import numpy as np
+import torch
 from numpy.typing import ArrayLike
 
+from catuvac.book.listen import to_audio
+from catuvac.book.stored_clips import stored_test_clips
 from catuvac.data.audio import read_audio
 from catuvac.evaluation.usage import examples_per_cluster
+from catuvac.experiments.prototypes import confident_members, load_prototypes
+from catuvac.features import Normaliser
+from catuvac.features.config import feature_config_for
+from catuvac.records.results import Result
 
 
 def audio_table(rows: Mapping[str, Sequence[tuple[str, np.ndarray, int]]]) -> str:
@@ -59,4 +67,34 @@ def cluster_audio_table(
             clips.append((captions[i], wave, rate))
         size = int(np.sum(assigned == cluster))
         rows[f"cluster {cluster} ({size} clip{'' if size == 1 else 's'})"] = clips
+    return audio_table(rows)
+
+
+def cluster_sound_table(
+    result: Result, per_cluster: int = 3, max_seconds: float | None = None
+) -> str:
+    """HTML audio players, one row per cluster (largest first): its decoded prototype
+    turned back into sound (:func:`~catuvac.book.listen.to_audio`, a rough rendering) and
+    the ``per_cluster`` test clips it holds most confidently, captioned with their class
+    and speaker (read for display only, after the clustering)."""
+    stored = load_prototypes(result)
+    if stored is None:
+        raise FileNotFoundError(
+            f"no prototypes stored for {result.path}; run `catuvac prototypes {result.path}`"
+        )
+    prototypes, provenance = stored
+    config = feature_config_for(result.dataset)
+    normaliser = Normaliser.from_dict(provenance["normaliser"])
+    waves = to_audio(torch.from_numpy(prototypes)[:, None], normaliser, config)
+    clips = stored_test_clips(result)
+    rows = {}
+    for cluster, members in confident_members(result, per_cluster).items():
+        row = [("decoded prototype", waves[cluster], config.sample_rate)]
+        for i in members:
+            wave, rate = read_audio(clips[i].path)
+            if max_seconds is not None:
+                wave = wave[: int(max_seconds * rate)]
+            row.append((f"{clips[i].label_name}, {clips[i].group}", wave, rate))
+        size = int(np.sum(result.arrays()["clusters"] == cluster))
+        rows[f"cluster {cluster} ({size} test clips)"] = row
     return audio_table(rows)

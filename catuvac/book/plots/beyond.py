@@ -3,6 +3,7 @@ paper's likelihood and a calibrated one."""
 
 from collections.abc import Sequence
 
+import numpy as np
 import torch
 from matplotlib.figure import Figure
 
@@ -58,4 +59,16 @@ def plot_augmented_views(
         ax.set_title(title, fontsize="small")
         ax.set_xlabel("frame")
     axes[0].set_ylabel("frequency bin")
+    return fig
+
+
+def plot_prototypes(prototypes: np.ndarray, titles: Sequence[str]) -> Figure:
+    """Each cluster's decoded prototype (``[K, F, T]`` normalised features), one panel per
+    cluster in the order of ``titles``: what the decoder draws for that cluster."""
+    fig, axes = panel_grid(len(prototypes), 2.0, max_columns=5)
+    for ax, image, title in zip(axes, prototypes, titles, strict=True):
+        ax.imshow(image, origin="lower", aspect="auto", vmin=0, vmax=1)
+        ax.set_title(title, fontsize="small")
+        ax.set_xticks([])
+        ax.set_yticks([])
     return fig

@@ -1,0 +1,101 @@
+"""What each cluster of a stored run stands for: its decoded prototype (the decoder's
+image with ``y`` fixed to the cluster and ``z`` at the prior's mean) and the test clips it
+holds most confidently.
+
+A prototype needs the run's checkpoint, which ``results/`` does not keep (``runs/`` is not
+committed). ``catuvac prototypes`` decodes them once and stores them beside the run's
+result as ``<name>.prototypes.npz``, with the normaliser that turns them back into sound
+and where they came from, so that a chapter can show and play them on any machine.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from catuvac.atomic import atomic_write_bytes, read_file
+from catuvac.errors import ConfigError, ResultExistsError
+from catuvac.experiments.reproduce import open_run_dir
+from catuvac.experiments.specs import RunSpec
+from catuvac.model.cat_uvac import CatUVAC
+from catuvac.records.provenance import environment, git_revision
+from catuvac.records.results import Result
+
+SUFFIX = ".prototypes.npz"
+ADVICE = "run `catuvac prototypes` on the result again with --overwrite"
+
+
+@torch.no_grad()
+def decoded_prototypes(model: torch.nn.Module) -> torch.Tensor:
+    """``[K, 1, F, T]``: the decoder's output for each one-hot ``y`` at ``z = 0``."""
+    if not isinstance(model, CatUVAC):
+        raise ConfigError(f"prototypes need a Cat. UVAC model; got {type(model).__name__}")
+    model.eval()
+    k, d = model.config.n_clusters, model.config.latent_dim
+    y = F.one_hot(torch.arange(k), k).float()
+    return model.decoder(torch.cat([torch.zeros(k, d), y], dim=1))
+
+
+def prototypes_path(result: Result) -> Path:
+    """``<result stem>.prototypes.npz`` beside the result file."""
+    return result.path.with_name(result.path.stem + SUFFIX)
+
+
+def save_prototypes(result: Result, runs_root: Path | None = None, overwrite: bool = False) -> Path:
+    """Decode the prototypes of ``result``'s run from its checkpoint under ``runs_root``
+    and store them beside the result; an existing file is an error unless ``overwrite``."""
+    target = prototypes_path(result)
+    if target.exists() and not overwrite:
+        raise ResultExistsError(f"{target} exists; pass --overwrite to replace it")
+    run_dir = RunSpec(**result.spec).run_dir(runs_root)
+    data, trained = open_run_dir(run_dir)
+    prototypes = decoded_prototypes(trained.model)[:, 0].numpy().astype(np.float16)
+    provenance = {
+        "result": result.path.name,
+        "run_dir": str(run_dir),
+        "normaliser": data.normaliser.to_dict(),
+        "git": git_revision(),
+        "environment": environment("cpu"),
+    }
+
+    def write(temporary: str) -> None:
+        with open(temporary, "wb") as handle:
+            np.savez_compressed(
+                handle, prototypes=prototypes, provenance=np.array(json.dumps(provenance))
+            )
+
+    atomic_write_bytes(target, write)
+    return target
+
+
+def load_prototypes(result: Result) -> tuple[np.ndarray, dict] | None:
+    """The stored prototypes of ``result`` (``[K, F, T]``, float32) and their provenance,
+    or None when none were stored."""
+    path = prototypes_path(result)
+    if not path.exists():
+        return None
+
+    def read(p: Path) -> tuple[np.ndarray, dict]:
+        with np.load(p) as stored:
+            return stored["prototypes"].astype(np.float32), json.loads(str(stored["provenance"]))
+
+    return read_file(path, read, ADVICE)
+
+
+def confident_members(result: Result, per_cluster: int = 3) -> dict[int, list[int]]:
+    """Per cluster (largest first), the indices of the test clips it holds with the
+    highest ``q(y = k | x)``: the clips that best say what the cluster is, read without a
+    label."""
+    arrays = result.arrays()
+    clusters, probs = arrays["clusters"], arrays["cluster_probs"]
+    members = {}
+    for k in np.argsort(-np.bincount(clusters, minlength=probs.shape[1]), kind="stable"):
+        held = np.flatnonzero(clusters == k)
+        if len(held):
+            order = np.argsort(-probs[held, k], kind="stable")
+            members[int(k)] = held[order[:per_cluster]].tolist()
+    return members
