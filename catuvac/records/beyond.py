@@ -3,7 +3,7 @@ likelihood, and the label-free selection of an objective for q(y|x) with the sco
 earns afterwards (accuracy and NMI with the classes, computed after the choice and marked
 "not used")."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import pandas as pd
 
@@ -263,11 +263,22 @@ def format_comparison(table: pd.DataFrame) -> pd.DataFrame:
     return shown
 
 
-def label_free_pick(records: Iterable[Record], ranked: pd.DataFrame) -> Result:
+def label_free_pick(
+    records: Iterable[Record],
+    ranked: pd.DataFrame,
+    dataset: str | None = None,
+    usable: Callable[[Result], bool] = lambda _: True,
+) -> Result:
     """The chosen setting's seed whose clusters best survive the held-out augmentation on
-    its training clips (of the first dataset in the ranking): a pick that reads no label."""
-    (dataset, k), setting = next(iter(chosen_settings(ranked).items()))
-    runs = runs_of_setting(records, dataset, k, setting)
+    its training clips, among the ``usable`` ones (e.g. those with stored prototypes), on
+    ``dataset`` (default: the first in the ranking): a pick that reads no label."""
+    chosen = chosen_settings(ranked)
+    (dataset, k), setting = next(
+        (cell, s) for cell, s in chosen.items() if dataset in (None, cell[0])
+    )
+    runs = [r for r in runs_of_setting(records, dataset, k, setting) if usable(r)]
+    if not runs:
+        raise ValueError(f"no stored run of the chosen setting on {dataset} is usable here")
     return max(runs, key=lambda r: r["train_selection"]["augmentation_agreement"])
 
 

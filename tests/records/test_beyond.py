@@ -85,6 +85,10 @@ def test_selection_ranks_the_objectives_without_reading_labels(stored):
     assert settings_legend(ranked).count("\n- ") == 1
     pick = label_free_pick(stored, ranked)
     assert setting_name(pick) == setting
+    other = label_free_pick(stored, ranked, dataset="fsdd", usable=lambda r: r is not pick)
+    assert other.seed != pick.seed and setting_name(other) == setting
+    with pytest.raises(ValueError, match="no stored run"):
+        label_free_pick(stored, ranked, usable=lambda r: False)
     table = comparison_table(stored, ranked)
     assert list(table["method"].unique()) == ["Cat. UVAC, ours"]  # no cpu runs stored here
     assert list(format_comparison(table)["features"]) == ["as extracted"]
