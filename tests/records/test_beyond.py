@@ -29,6 +29,7 @@ from catuvac.records.beyond import (
 )
 from catuvac.records.results import load_results, save_result
 from catuvac.records.table import with_rows
+from catuvac.records.targets import seed_checks, targets_table
 
 PROFILE = dataclasses.replace(PROFILES["long"], max_train_clips=48, max_test_clips=32, epochs=1)
 
@@ -109,3 +110,17 @@ def test_table_one_gains_one_named_row_for_the_chosen_setting(stored):
     )
     placed = with_rows(table, rows[["dataset", "clusters", "method"]])
     assert list(placed["method"]) == ["K-means", "Cat. UVAC, ours", "K-means"]
+
+
+def test_targets_are_checked_on_every_seed_of_the_chosen_setting(stored):
+    ranked = selection_table(selection_runs(stored))
+    table = targets_table(stored, ranked)
+    assert set(table["dataset"]) == {"fsdd"} and (table["seeds"] == 2).all()
+    assert table["target"].iloc[0] == "test accuracy at least 50%"  # no K-means stored here
+    assert table["target"].str.contains("mean max q").any()
+    assert table["met on every seed"].str.match(r"^(yes|no \(\d of 2\))$").all()
+    (setting,) = chosen_settings(ranked).values()
+    for chosen in (r for r in stored if setting_name(r) == setting):
+        checks = seed_checks(chosen)
+        assert 0 <= checks["largest share"] <= 1 and 1 <= checks["clusters used"] <= 10
+        assert 0.1 <= checks["mean max q"] <= 1
