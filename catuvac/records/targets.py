@@ -92,3 +92,20 @@ def targets_table(records: Iterable[Record], ranked: pd.DataFrame) -> pd.DataFra
                 }
             )
     return pd.DataFrame(rows)
+
+
+def targets_sentences(table: pd.DataFrame) -> str:
+    """:func:`targets_table` in words, one Markdown bullet per dataset and cluster count:
+    the targets every seed met and those it missed."""
+    lines = []
+    for (dataset, k), rows in table.groupby(["dataset", "K"], sort=False):
+        met = rows["met on every seed"] == "yes"
+        missed = [
+            f"{r['target']} (reached {r['reached (min to max over seeds)']})"
+            for _, r in rows[~met].iterrows()
+        ]
+        parts = [f"**{dataset}, K = {k}** ({rows['seeds'].iloc[0]} seeds):"]
+        parts.append("met " + ", ".join(rows.loc[met, "target"]) if met.any() else "met none")
+        parts.append("missed " + "; ".join(missed) if missed else "missed none")
+        lines.append("- " + parts[0] + " " + "; ".join(parts[1:]) + ".")
+    return "\n".join(lines)

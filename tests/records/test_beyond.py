@@ -29,7 +29,7 @@ from catuvac.records.beyond import (
 )
 from catuvac.records.results import load_results, save_result
 from catuvac.records.table import with_rows
-from catuvac.records.targets import seed_checks, targets_table
+from catuvac.records.targets import seed_checks, targets_sentences, targets_table
 
 PROFILE = dataclasses.replace(PROFILES["long"], max_train_clips=48, max_test_clips=32, epochs=1)
 
@@ -119,6 +119,8 @@ def test_targets_are_checked_on_every_seed_of_the_chosen_setting(stored):
     assert table["target"].iloc[0] == "test accuracy at least 50%"  # no K-means stored here
     assert table["target"].str.contains("mean max q").any()
     assert table["met on every seed"].str.match(r"^(yes|no \(\d of 2\))$").all()
+    words = targets_sentences(table)
+    assert words.startswith("- **fsdd, K = 10** (2 seeds): met") and words.count("\n- ") == 0
     (setting,) = chosen_settings(ranked).values()
     for chosen in (r for r in stored if setting_name(r) == setting):
         checks = seed_checks(chosen)
