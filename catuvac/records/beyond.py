@@ -291,16 +291,26 @@ SELECTION_ROWS = {
     "largest_share": "largest share",
     "seed_agreement": "agreement between seeds (NMI)",
     "augmentation_agreement": "agreement under the held-out augmentation",
-    f"accuracy {NOT_USED}": f"test accuracy {NOT_USED}",
+    f"accuracy {NOT_USED}": f"test accuracy (%) {NOT_USED}",
 }
+COUNTS = ("seeds", "seeds_passing", "clusters_used")
 
 
 def selection_view(ranked: pd.DataFrame) -> pd.DataFrame:
     """:func:`selection_table` turned for reading: one row per label-free quantity (and the
-    accuracy that rides along unused), one column per ranked setting, so that long setting
-    names do not widen the page (:func:`settings_legend` names them)."""
+    accuracy that rides along unused, in %), one column per ranked setting, so that long
+    setting names do not widen the page (:func:`settings_legend` names them). Values are
+    text: counts whole, accuracy to one decimal, the rest to two."""
+
+    def shown(key: str, value: float) -> str:
+        if key in COUNTS:
+            return f"{value:.0f}"
+        if key == f"accuracy {NOT_USED}":
+            return f"{100 * value:.1f}"
+        return f"{value:.2f}"
+
     columns = {
-        f"{row['dataset']}, rank {row['rank']}": [row.get(key) for key in SELECTION_ROWS]
+        f"{row['dataset']}, rank {row['rank']}": [shown(key, row[key]) for key in SELECTION_ROWS]
         for _, row in ranked.iterrows()
     }
     view = pd.DataFrame(columns, index=list(SELECTION_ROWS.values()))

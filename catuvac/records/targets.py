@@ -104,7 +104,8 @@ def targets_sentences(table: pd.DataFrame) -> str:
             f"{r['target']} (reached {r['reached (min to max over seeds)']})"
             for _, r in rows[~met].iterrows()
         ]
-        parts = [f"**{dataset}, K = {k}** ({rows['seeds'].iloc[0]} seeds):"]
+        seeds = rows["seeds"].iloc[0]
+        parts = [f"**{dataset}, K = {k}** ({seeds} seed{'' if seeds == 1 else 's'}):"]
         parts.append("met " + ", ".join(rows.loc[met, "target"]) if met.any() else "met none")
         parts.append("missed " + "; ".join(missed) if missed else "missed none")
         lines.append("- " + parts[0] + " " + "; ".join(parts[1:]) + ".")

@@ -82,7 +82,7 @@ def test_selection_ranks_the_objectives_without_reading_labels(stored):
     (setting,) = chosen_settings(ranked).values()
     assert setting == ranked["setting"].iloc[0]
     view = selection_view(ranked)
-    assert view.shape == (len(SELECTION_ROWS), 2) and view.loc["seeds"].tolist() == [2, 2]
+    assert view.shape == (len(SELECTION_ROWS), 2) and view.loc["seeds"].tolist() == ["2", "2"]
     assert settings_legend(ranked).count("\n- ") == 1
     pick = label_free_pick(stored, ranked)
     assert setting_name(pick) == setting
