@@ -5,7 +5,8 @@ real, and store them as a reader should see them:
 
 Progress bars are plain ``tqdm`` text on stderr; consecutive stream outputs are merged and
 each stored stream keeps only what a terminal would finally show (carriage returns and
-tqdm's cursor-up moves applied), and no widget state is kept in the notebook's metadata.
+tqdm's cursor-up moves applied), no widget state is kept in the notebook's metadata, and the
+kernel is named as its spec names it (as JupyterLab would rewrite it).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import time
 from pathlib import Path
 
 import nbformat
+from jupyter_client.kernelspec import KernelSpecManager
 from nbclient import NotebookClient
 
 ESCAPE = re.compile(r"\x1b\[(\d*)([A-Za-z])")
@@ -70,6 +72,10 @@ def merged(outputs: list) -> list:
 
 def clean(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     nb.metadata.pop("widgets", None)
+    # The kernel's own spec, as JupyterLab writes it when the kernel starts: a notebook
+    # that names the kernel otherwise opens marked modified.
+    spec = KernelSpecManager().get_kernel_spec(nb.metadata.kernelspec.name)
+    nb.metadata.kernelspec.display_name = spec.display_name
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
