@@ -20,17 +20,27 @@ from catuvac.features.config import feature_config_for
 from catuvac.records.results import Result
 
 
-def audio_table(rows: Mapping[str, Sequence[tuple[str, np.ndarray, int]]]) -> str:
+def audio_table(
+    rows: Mapping[str, Sequence[tuple[str, np.ndarray, int]]], player_width: int | None = None
+) -> str:
     """HTML table with one row per group (e.g. a cluster) of ``(caption, waveform, rate)``
-    audio players; display it with ``IPython.display.HTML``."""
+    audio players, each ``player_width`` CSS pixels wide if given (the browser's default is
+    about 300, too wide for four players in the book's column); display it with
+    ``IPython.display.HTML``."""
     # IPython comes with the book's extra, not with the library: imported only when used.
     from IPython.display import Audio
+
+    def player(wave: np.ndarray, rate: int) -> str:
+        shown = Audio(wave, rate=rate)._repr_html_()
+        if player_width is None:
+            return shown
+        return shown.replace("<audio ", f"<audio style='width:{player_width}px' ", 1)
 
     cells = []
     for group, clips in rows.items():
         players = "".join(
             "<td style='padding:4px'><div style='font-size:small'>"
-            f"{html.escape(caption)}</div>{Audio(wave, rate=rate)._repr_html_()}</td>"
+            f"{html.escape(caption)}</div>{player(wave, rate)}</td>"
             for caption, wave, rate in clips
         )
         cells.append(f"<tr><th style='padding:4px'>{html.escape(group)}</th>{players}</tr>")
@@ -71,7 +81,10 @@ def cluster_audio_table(
 
 
 def cluster_sound_table(
-    result: Result, per_cluster: int = 3, max_seconds: float | None = None
+    result: Result,
+    per_cluster: int = 3,
+    max_seconds: float | None = None,
+    player_width: int | None = 140,
 ) -> str:
     """HTML audio players, one row per cluster (largest first): its decoded prototype
     turned back into sound (:func:`~catuvac.book.listen.to_audio`, a rough rendering) and
@@ -97,4 +110,4 @@ def cluster_sound_table(
             row.append((f"{clips[i].label_name}, {clips[i].group}", wave, rate))
         size = int(np.sum(result.arrays()["clusters"] == cluster))
         rows[f"cluster {cluster} ({size} test clips)"] = row
-    return audio_table(rows)
+    return audio_table(rows, player_width)

@@ -68,6 +68,6 @@ def test_the_clusters_play_their_prototype_and_members(stored):
     table = cluster_sound_table(result, per_cluster=2, max_seconds=0.5)
     used = len(confident_members(result))
     assert table.count("<tr>") == used and table.count("decoded prototype") == used
-    assert table.count("<audio") == used + sum(
+    assert table.count("<audio style='width:140px'") == used + sum(
         len(m) for m in confident_members(result, per_cluster=2).values()
     )
