@@ -429,6 +429,14 @@ def check_page(driver, url: str, width: int) -> dict:
     return result
 
 
+def print_problems(problems: list[str], most: int) -> None:
+    """The first ``most`` problems of a page, one indented line each, and how many more."""
+    for p in problems[:most]:
+        print(f"       - {p}")
+    if len(problems) > most:
+        print(f"       - ... and {len(problems) - most} more")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("root", nargs="?", default="book/_build/html", type=Path)
@@ -471,10 +479,7 @@ def main(argv: list[str] | None = None) -> int:
                         f"(column {result['column']} px)",
                         flush=True,
                     )
-                    for p in problems[: args.max_problems]:
-                        print(f"       - {p}")
-                    if len(problems) > args.max_problems:
-                        print(f"       - ... and {len(problems) - args.max_problems} more")
+                    print_problems(problems, args.max_problems)
         finally:
             driver.quit()
             server.shutdown()

@@ -38,7 +38,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from browser_check import INSTALL_HINT, find_browser, make_driver
+from browser_check import INSTALL_HINT, find_browser, make_driver, print_problems
 
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT_S = 120
@@ -240,10 +240,7 @@ def main(argv: list[str] | None = None) -> int:
                 failed += bool(problems)
                 name = notebook.relative_to(ROOT).as_posix()
                 print(f"{'FAIL' if problems else 'ok':4} {name}: {len(problems)} problems")
-                for p in problems[: args.max_problems]:
-                    print(f"       - {p}")
-                if len(problems) > args.max_problems:
-                    print(f"       - ... and {len(problems) - args.max_problems} more")
+                print_problems(problems, args.max_problems)
         finally:
             server.terminate()
             server.wait(timeout=30)
