@@ -1,5 +1,5 @@
 """``catuvac`` command line: datasets, download, train, evaluate, reproduce, lambda-study,
-table, budget, prototypes.
+table, budget, prototypes, selection.
 
 Every option is checked by argparse before any data is read: a bad value is one line on
 stderr and exit code 2, as is a setting the library refuses (a ``ConfigError`` or an
@@ -49,8 +49,16 @@ from catuvac.experiments.reproduce import (
 from catuvac.experiments.specs import RESULT_METHODS, grid
 from catuvac.features import NORMALISERS, PAPER_NORMALISER
 from catuvac.model.base import METHODS
+from catuvac.records.beyond import (
+    selection_runs,
+    selection_table,
+    selection_view,
+    settings_legend,
+    table_one_rows,
+)
 from catuvac.records.results import load_results, read_result
 from catuvac.records.table import TABLE_FORMATS, results_table
+from catuvac.records.targets import targets_sentences, targets_table
 from catuvac.training.schedules import SCHEDULE_SHAPES
 from catuvac.training.trainer import train
 
@@ -151,6 +159,24 @@ def cmd_prototypes(args: argparse.Namespace) -> None:
         if result is None:
             raise ConfigError(f"{path} is not a result file written by catuvac reproduce")
         print(f"wrote {save_prototypes(result, args.runs_root, args.overwrite)}")
+
+
+def cmd_selection(args: argparse.Namespace) -> None:
+    records = load_results(args.results_root)
+    runs = selection_runs(records, args.profile)
+    if runs.empty:
+        print(f"no runs with an objective on q(y|x) at the {args.profile} profile")
+        return
+    ranked = selection_table(runs)
+    goals = targets_table(records, ranked)
+    print("# The settings, ranked per dataset by the label-free rule\n")
+    print(settings_legend(ranked), "\n")
+    print(selection_view(ranked).to_markdown(), "\n")
+    print("# The chosen settings' rows for Table I\n")
+    print(table_one_rows(records, ranked).to_markdown(index=False), "\n")
+    print("# Targets, every seed of the chosen setting, test clips\n")
+    print(goals.to_markdown(index=False), "\n")
+    print(targets_sentences(goals))
 
 
 def cmd_table(args: argparse.Namespace) -> None:
@@ -273,6 +299,14 @@ def build_parser() -> Parser:
     p.add_argument("--overwrite", action="store_true", help="replace stored prototypes")
     add_root_options(p)
 
+    p = sub.add_parser(
+        "selection",
+        help="this project's objectives on q(y|x): the label-free ranking, the chosen "
+        "setting's Table I rows and its targets, from results/",
+    )
+    p.add_argument("--profile", default="long", choices=PROFILES, help="profile of the runs")
+    add_root_options(p, runs=False)
+
     p = sub.add_parser("table", help="Table I from results/, ours beside the paper's")
     p.add_argument("--profile", choices=PROFILES, help="only results of this profile")
     p.add_argument("--format", default="markdown", choices=TABLE_FORMATS, help="output format")
@@ -291,6 +325,7 @@ COMMANDS = {
     "table": cmd_table,
     "budget": cmd_budget,
     "prototypes": cmd_prototypes,
+    "selection": cmd_selection,
 }
 
 

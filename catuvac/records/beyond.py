@@ -303,6 +303,8 @@ def selection_view(ranked: pd.DataFrame) -> pd.DataFrame:
     text: counts whole, accuracy to one decimal, the rest to two."""
 
     def shown(key: str, value: float) -> str:
+        if pd.isna(value):  # e.g. the agreement between seeds of a single seed
+            return "–"
         if key in COUNTS:
             return f"{value:.0f}"
         if key == f"accuracy {NOT_USED}":

@@ -6,6 +6,7 @@ import dataclasses
 import pandas as pd
 import pytest
 
+from catuvac.cli import main
 from catuvac.experiments.prepare import prepare_data
 from catuvac.experiments.profiles import PROFILES
 from catuvac.experiments.reproduce import run
@@ -126,3 +127,13 @@ def test_targets_are_checked_on_every_seed_of_the_chosen_setting(stored):
         checks = seed_checks(chosen)
         assert 0 <= checks["largest share"] <= 1 and 1 <= checks["clusters used"] <= 10
         assert 0.1 <= checks["mean max q"] <= 1
+
+
+def test_the_selection_command_prints_the_ranking_rows_and_targets(stored, capsys):
+    root = stored[0].path.parents[3]
+    assert main(["selection", "--results-root", str(root)]) == 0
+    printed = capsys.readouterr().out
+    assert "fsdd, rank 1" in printed and "Cat. UVAC, ours" in printed
+    assert "test accuracy at least 50%" in printed
+    assert main(["selection", "--results-root", str(root), "--profile", "cpu"]) == 0
+    assert capsys.readouterr().out.startswith("no runs with an objective")
