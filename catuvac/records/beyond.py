@@ -36,9 +36,12 @@ def objective_name(result: Result) -> str:
     beyond = result.beyond_paper
     lam = result.lambda_setting[0] if result.lambda_setting else float("nan")
     parts = [f"λ = {lam:g}"]
-    parts += [
-        f"{label} {beyond[key]:g}" for key, label in OBJECTIVE_WEIGHTS.items() if key in beyond
-    ]
+    for key, label in OBJECTIVE_WEIGHTS.items():
+        if key == "capacity_weight" and key in beyond:
+            target = beyond.get("capacity_nats", 0.0)
+            parts.append(f"capacity {target:g} nats at weight {beyond[key]:g}")
+        elif key in beyond:
+            parts.append(f"{label} {beyond[key]:g}")
     return ", ".join(parts)
 
 
@@ -312,7 +315,9 @@ def selection_view(ranked: pd.DataFrame) -> pd.DataFrame:
         return f"{value:.2f}"
 
     columns = {
-        f"{row['dataset']}, rank {row['rank']}": [shown(key, row[key]) for key in SELECTION_ROWS]
+        f"{row['dataset']} (K = {row['K']}), rank {row['rank']}": [
+            shown(key, row[key]) for key in SELECTION_ROWS
+        ]
         for _, row in ranked.iterrows()
     }
     view = pd.DataFrame(columns, index=list(SELECTION_ROWS.values()))
@@ -323,5 +328,6 @@ def selection_view(ranked: pd.DataFrame) -> pd.DataFrame:
 def settings_legend(ranked: pd.DataFrame) -> str:
     """The ranked settings by name, one Markdown list item per rank."""
     return "\n".join(
-        f"- **{row.dataset}, rank {row.rank}**: {row.setting}" for row in ranked.itertuples()
+        f"- **{row.dataset} (K = {row.K}), rank {row.rank}**: {row.setting}"
+        for row in ranked.itertuples()
     )

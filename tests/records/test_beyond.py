@@ -21,6 +21,7 @@ from catuvac.records.beyond import (
     latent_sentence,
     latent_summary,
     latent_table,
+    objective_name,
     selection_runs,
     selection_table,
     selection_view,
@@ -28,7 +29,7 @@ from catuvac.records.beyond import (
     settings_legend,
     table_one_rows,
 )
-from catuvac.records.results import load_results, save_result
+from catuvac.records.results import Result, load_results, save_result
 from catuvac.records.table import with_rows
 from catuvac.records.targets import seed_checks, targets_sentences, targets_table
 
@@ -133,7 +134,16 @@ def test_the_selection_command_prints_the_ranking_rows_and_targets(stored, capsy
     root = stored[0].path.parents[3]
     assert main(["selection", "--results-root", str(root)]) == 0
     printed = capsys.readouterr().out
-    assert "fsdd, rank 1" in printed and "Cat. UVAC, ours" in printed
+    assert "fsdd (K = 10), rank 1" in printed and "Cat. UVAC, ours" in printed
     assert "test accuracy at least 50%" in printed
     assert main(["selection", "--results-root", str(root), "--profile", "cpu"]) == 0
     assert capsys.readouterr().out.startswith("no runs with an objective")
+
+
+def test_a_capacity_objective_names_its_target():
+    spec = {"dataset": "fsdd", "method": "catuvac", "n_clusters": 10, "seed": 0}
+    options = {"lambda_weight": 1.0, "capacity_nats": 2.07, "capacity_weight": 100.0}
+    config = {"lambda_weight": 1.0, "lambda_placement": "kl_y"}
+    record = {"spec": {**spec, **options}, "metrics": {}, "model_config": config}
+    name = objective_name(Result(record))
+    assert "capacity 2.07 nats at weight 100" in name
