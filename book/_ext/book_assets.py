@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 STATIC = Path(__file__).parent / "static"
+ROOT_FILES = Path(__file__).parent / "root"  # copied to the top of the built site
 
 
 def _key(asset: Any) -> tuple:
@@ -52,6 +53,9 @@ def set_favicon(app, config) -> None:
     # Without one, every browser asks for /favicon.ico and logs the 404 as a console error.
     if not config.html_favicon:
         config.html_favicon = str(STATIC / "favicon.svg")
+    # The root index.html that Jupyter Book writes is a bare redirect without an icon link:
+    # a browser may still ask for /favicon.ico before it follows the redirect.
+    config.html_extra_path.append(str(ROOT_FILES))
 
 
 def setup(app) -> dict[str, Any]:

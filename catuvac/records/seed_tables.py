@@ -124,16 +124,31 @@ def format_seed_table(
     return shown.rename(columns={"accuracy": "accuracy (%)"})
 
 
+LARGE = 1e6
+"""From this magnitude on, a mean is printed in scientific notation."""
+
+
 def _metric_digits(name: str, mean: float, digits: int) -> int:
     """Decimals for one cell: the Calinski-Harabasz index spans 0.04 to 10^4, so from 100 up
     it is shown without decimals (its three or more significant digits are enough)."""
     return 0 if name == "calinski_harabasz" and abs(mean) >= 100 else digits
 
 
+def short_scientific(value: float) -> str:
+    """``value`` to two significant digits as ``5.0e6``: no plus sign, no padded exponent."""
+    mantissa, exponent = f"{value:.1e}".split("e")
+    return f"{mantissa}e{int(exponent)}"
+
+
 def mean_text(mean: float, std: float, n: int, seeds: int, digits: int) -> str:
     """``mean ± std``; ``(n of N seeds)`` when some seeds had no value (a collapsed run)."""
     if np.isnan(mean):
         return "–"
+    if abs(mean) >= LARGE:
+        # Seven digits and more (a Calinski-Harabasz index of near-identical clusters) would
+        # widen a table past the page: three significant digits say as much.
+        text = short_scientific(mean) + (f" ± {short_scientific(std)}" if n > 1 else "")
+        return text + (f" ({n} of {seeds} seeds)" if n < seeds else "")
     text = f"{mean:.{digits}f}" + (f" ± {std:.{digits}f}" if n > 1 else "")
     return text + (f" ({n} of {seeds} seeds)" if n < seeds else "")
 

@@ -10,7 +10,7 @@ matplotlib.use("Agg")
 from catuvac.book.plots.results import plot_metrics_vs_tau, plot_ours_vs_paper
 from catuvac.evaluation.defaults import default_lambda
 from catuvac.records.results import device_label
-from catuvac.records.seed_tables import seed_table
+from catuvac.records.seed_tables import mean_text, seed_table
 from catuvac.records.table import (
     PAPER_TABLE,
     differences,
@@ -153,3 +153,9 @@ def test_a_large_calinski_harabasz_index_is_shown_without_decimals():
     shown = format_seed_table(seed_table(runs))
     assert shown.loc[0, "calinski_harabasz"] == "1500 ± 500"  # was 1500.50 ± 500.10
     assert shown.loc[0, "silhouette"] == "0.10 ± 0.00"
+
+
+def test_huge_means_are_printed_short_so_tables_fit_the_page():
+    assert mean_text(5013294.2, 7028932.1, 3, 3, 0) == "5.0e6 ± 7.0e6"
+    assert mean_text(4489.1, 1277.3, 3, 3, 0) == "4489 ± 1277"
+    assert mean_text(2.04e6, 0.0, 1, 3, 0) == "2.0e6 (1 of 3 seeds)"
