@@ -49,9 +49,7 @@ def cluster_samples(model: CatUVAC, n_per_cluster: int = 1, seed: int = 0) -> to
     model.eval()
     k, d = model.config.n_clusters, model.config.latent_dim
     generator = torch.Generator().manual_seed(seed)
-    z = torch.randn(k * n_per_cluster, d, generator=generator)
-    y = F.one_hot(torch.arange(k).repeat_interleave(n_per_cluster), k).to(z.dtype)
-    return model.decoder(torch.cat([z, y], dim=1))
+    return model.decode_clusters(torch.randn(k * n_per_cluster, d, generator=generator))
 
 
 def to_log_power(features: torch.Tensor, normaliser: Normaliser) -> torch.Tensor:

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 from catuvac.atomic import atomic_write_bytes, read_file
 from catuvac.errors import ConfigError, ResultExistsError
@@ -29,15 +28,12 @@ SUFFIX = ".prototypes.npz"
 ADVICE = "run `catuvac prototypes` on the result again with --overwrite"
 
 
-@torch.no_grad()
 def decoded_prototypes(model: torch.nn.Module) -> torch.Tensor:
     """``[K, 1, F, T]``: the decoder's output for each one-hot ``y`` at ``z = 0``."""
     if not isinstance(model, CatUVAC):
         raise ConfigError(f"prototypes need a Cat. UVAC model; got {type(model).__name__}")
     model.eval()
-    k, d = model.config.n_clusters, model.config.latent_dim
-    y = F.one_hot(torch.arange(k), k).float()
-    return model.decoder(torch.cat([torch.zeros(k, d), y], dim=1))
+    return model.decode_clusters(torch.zeros(model.config.n_clusters, model.config.latent_dim))
 
 
 def prototypes_path(result: Result) -> Path:

@@ -71,3 +71,14 @@ class CatUVAC(ClusteringVAE):
     def reconstruct(self, x: torch.Tensor) -> torch.Tensor:
         _, one_hot, z_mean, _ = self._deterministic_code(x)
         return self.decoder(torch.cat([z_mean, one_hot], dim=1))
+
+    @torch.no_grad()
+    def decode_clusters(self, z: torch.Tensor) -> torch.Tensor:
+        """The decoder's images ``[K * n, 1, F, T]`` for codes ``z`` ``[K * n, d]`` taken in
+        blocks of ``n`` per cluster: the first ``n`` rows with ``y`` fixed to cluster 0, and
+        so on (decoder samples per cluster, or each cluster's prototype at ``z = 0``)."""
+        k = self.config.n_clusters
+        if z.shape[0] % k:
+            raise ValueError(f"need n codes per cluster, a multiple of {k}; got {z.shape[0]}")
+        clusters = torch.arange(k).repeat_interleave(z.shape[0] // k)
+        return self.decoder(torch.cat([z, F.one_hot(clusters, k).to(z.dtype)], dim=1))

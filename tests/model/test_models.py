@@ -121,3 +121,16 @@ def test_subpixel_deconv_equals_transposed_conv():
     expected = F.conv_transpose2d(x, layer.weight, layer.bias, STRIDE, PADDING)
     assert layer(x).shape == (2, 2, 8, 16)
     assert torch.allclose(layer(x), expected, rtol=0, atol=1e-12)
+
+
+def test_decode_clusters_fixes_y_per_block_of_codes():
+    torch.manual_seed(0)
+    model = CatUVAC(ModelConfig("catuvac", 32, 32, n_clusters=4, latent_dim=3)).eval()
+    z = torch.randn(8, 3)
+    images = model.decode_clusters(z)
+    assert images.shape == (8, 1, 32, 32)
+    y = F.one_hot(torch.tensor([0, 0, 1, 1, 2, 2, 3, 3]), 4).float()
+    with torch.no_grad():
+        assert torch.equal(images, model.decoder(torch.cat([z, y], dim=1)))
+    with pytest.raises(ValueError, match="multiple of 4"):
+        model.decode_clusters(torch.randn(6, 3))
