@@ -8,9 +8,10 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from catuvac.evaluation.usage import cluster_usage, clusters_used
-from catuvac.records.beyond import chosen_settings, runs_of_setting
-from catuvac.records.results import Record, Result, select
+from catuvac.evaluation.selection import information_terms
+from catuvac.evaluation.usage import cluster_usage, usage_summary
+from catuvac.records.beyond import chosen_settings, reproduction_kmeans, runs_of_setting
+from catuvac.records.results import Record, Result
 
 ACCURACY_TARGETS = {("arabic-digits", 10): 50.0, ("fsdd", 10): 50.0, ("us8k", 10): 35.46}
 """Test accuracy (%) to reach: half the spoken digits, and the paper's UVAC on
@@ -23,14 +24,13 @@ BALANCE_MARGIN = 0.1  # the largest cluster holds at most 1/K + this share of th
 def seed_checks(run: Result) -> dict[str, float]:
     """One run's test-clip quantities that the targets read."""
     arrays = run.arrays()
-    k = run.n_clusters
-    usage = cluster_usage(arrays["clusters"], k)
+    usage = usage_summary(cluster_usage(arrays["clusters"], run.n_clusters))
     metrics = run.metric_values()
     return {
         "accuracy": 100 * metrics["accuracy"],
-        "clusters used": clusters_used(usage),
-        "largest share": float(usage.max() / usage.sum()),
-        "mean max q": float(arrays["cluster_probs"].max(axis=1).mean()),
+        "clusters used": usage["clusters_used"],
+        "largest share": usage["largest_share"],
+        "mean max q": information_terms(arrays["cluster_probs"])["mean_max_prob"],
         "silhouette": metrics["silhouette"],
     }
 
@@ -38,16 +38,9 @@ def seed_checks(run: Result) -> dict[str, float]:
 def kmeans_accuracy(
     records: Iterable[Record], dataset: str, k: int, speaker_norm: bool = False
 ) -> float:
-    """Mean test accuracy (%) of the reproduction's K-means (``cpu`` profile; features as
-    extracted, or normalised per speaker), NaN when none is stored."""
-    runs = select(
-        records,
-        dataset=dataset,
-        n_clusters=k,
-        method="kmeans",
-        speaker_norm=speaker_norm,
-    )
-    runs = [r for r in runs if r.profile_name == "cpu" and not r.beyond_paper]
+    """Mean test accuracy (%) of :func:`~catuvac.records.beyond.reproduction_kmeans`, NaN
+    when none is stored."""
+    runs = reproduction_kmeans(records, dataset, k, speaker_norm)
     values = [100 * r.metric_values()["accuracy"] for r in runs]
     return float(np.mean(values)) if values else float("nan")
 
