@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -47,6 +48,12 @@ def audio_table(
     return "<table>" + "".join(cells) + "</table>"
 
 
+def clip_audio(path: str | Path, max_seconds: float | None = None) -> tuple[np.ndarray, int]:
+    """A clip's waveform and rate, cut to ``max_seconds`` if given."""
+    wave, rate = read_audio(path)
+    return (wave if max_seconds is None else wave[: int(max_seconds * rate)]), rate
+
+
 def cluster_audio_table(
     clusters: ArrayLike,
     paths: Sequence[str],
@@ -69,12 +76,7 @@ def cluster_audio_table(
         )
     rows = {}
     for cluster, members in examples_per_cluster(assigned, n_per_cluster, seed).items():
-        clips = []
-        for i in members:
-            wave, rate = read_audio(paths[i])
-            if max_seconds is not None:
-                wave = wave[: int(max_seconds * rate)]
-            clips.append((captions[i], wave, rate))
+        clips = [(captions[i], *clip_audio(paths[i], max_seconds)) for i in members]
         size = int(np.sum(assigned == cluster))
         rows[f"cluster {cluster} ({size} clip{'' if size == 1 else 's'})"] = clips
     return audio_table(rows)
@@ -100,14 +102,13 @@ def cluster_sound_table(
     normaliser = Normaliser.from_dict(provenance["normaliser"])
     waves = to_audio(torch.from_numpy(prototypes)[:, None], normaliser, config)
     clips = stored_test_clips(result)
+    sizes = np.bincount(result.arrays()["clusters"], minlength=len(prototypes))
     rows = {}
     for cluster, members in confident_members(result, per_cluster).items():
         row = [("decoded prototype", waves[cluster], config.sample_rate)]
-        for i in members:
-            wave, rate = read_audio(clips[i].path)
-            if max_seconds is not None:
-                wave = wave[: int(max_seconds * rate)]
-            row.append((f"{clips[i].label_name}, {clips[i].group}", wave, rate))
-        size = int(np.sum(result.arrays()["clusters"] == cluster))
-        rows[f"cluster {cluster} ({size} test clips)"] = row
+        row += [
+            (f"{clips[i].label_name}, {clips[i].group}", *clip_audio(clips[i].path, max_seconds))
+            for i in members
+        ]
+        rows[f"cluster {cluster} ({sizes[cluster]} test clips)"] = row
     return audio_table(rows, player_width)

@@ -144,12 +144,14 @@ def mean_text(mean: float, std: float, n: int, seeds: int, digits: int) -> str:
     """``mean ± std``; ``(n of N seeds)`` when some seeds had no value (a collapsed run)."""
     if np.isnan(mean):
         return "–"
-    if abs(mean) >= LARGE:
-        # Seven digits and more (a Calinski-Harabasz index of near-identical clusters) would
-        # widen a table past the page: three significant digits say as much.
-        text = short_scientific(mean) + (f" ± {short_scientific(std)}" if n > 1 else "")
-        return text + (f" ({n} of {seeds} seeds)" if n < seeds else "")
-    text = f"{mean:.{digits}f}" + (f" ± {std:.{digits}f}" if n > 1 else "")
+    # Seven digits and more (a Calinski-Harabasz index of near-identical clusters) would
+    # widen a table past the page: two significant digits say as much.
+    scientific = abs(mean) >= LARGE
+
+    def number(value: float) -> str:
+        return short_scientific(value) if scientific else f"{value:.{digits}f}"
+
+    text = number(mean) + (f" ± {number(std)}" if n > 1 else "")
     return text + (f" ({n} of {seeds} seeds)" if n < seeds else "")
 
 
