@@ -81,7 +81,7 @@ def cmd_download(args: argparse.Namespace) -> None:
 
 def cmd_train(args: argparse.Namespace) -> None:
     profile = get_profile(args.profile)
-    data = prepare_data(args.dataset, profile, scaling=args.normaliser)
+    data = prepare_data(args.dataset, profile, scaling=args.normaliser, features=args.features)
     model_config, train_config = build_configs(
         args.method,
         data,
@@ -122,11 +122,10 @@ def cmd_reproduce(args: argparse.Namespace) -> None:
         args.speaker_norm,
         args.marginal_weight,
         normaliser=args.normaliser,
+        features=args.features,
         **beyond_options(args),
     )
-    run_missing(
-        specs, profile, args.overwrite, args.speaker_norm, args.results_root, args.runs_root
-    )
+    run_missing(specs, profile, args.overwrite, args.results_root, args.runs_root)
 
 
 def cmd_lambda_study(args: argparse.Namespace) -> None:

@@ -10,9 +10,11 @@ from typing import NoReturn
 from catuvac.data import canonical_name
 from catuvac.errors import UnknownOptionError
 from catuvac.experiments.specs import MODEL_OPTIONS
-from catuvac.features import NORMALISERS, PAPER_NORMALISER
+from catuvac.features import NORMALISERS, PAPER_FEATURES, PAPER_NORMALISER, feature_names
+from catuvac.model.base import NEIGHBOUR_SPACES
 from catuvac.model.elbo import LAMBDA_PLACEMENTS
 from catuvac.model.likelihoods import LIKELIHOODS, PAPER_LIKELIHOOD
+from catuvac.model.objectives import CONSISTENCY_TERMS
 from catuvac.paths import results_dir, runs_dir
 
 BAD_INPUT = 2  # argparse's own exit code for a bad command line
@@ -132,11 +134,44 @@ def add_beyond_options(parser: argparse.ArgumentParser) -> None:
         choices=NORMALISERS,
         help="scaling to [0, 1]: minmax (the paper's) or the 0.5-99.5 percentile range",
     )
+    parser.add_argument(
+        "--features",
+        default=PAPER_FEATURES,
+        choices=feature_names(),
+        help="feature pipeline: paper (the dataset's own, the paper's) or a word-aligned one "
+        "for spoken digits (word-logmel32, word-mfcc32-cmvn, word-mfcc32)",
+    )
+    parser.add_argument(
+        "--consistency-term",
+        default="iic",
+        choices=CONSISTENCY_TERMS,
+        help="how two views must agree: iic (their mutual information) or scan (the log of "
+        "the dot product of their assignments)",
+    )
+    parser.add_argument(
+        "--neighbours",
+        type=int_at_least(0),
+        default=0,
+        help="k > 0: the consistency term's second view is one of a clip's k nearest "
+        "neighbours, both views augmented (SCAN); 0: an augmentation of the clip",
+    )
+    parser.add_argument(
+        "--neighbour-space",
+        default="features",
+        choices=NEIGHBOUR_SPACES,
+        help="where neighbours are mined: the normalised features or the model's z means",
+    )
+    parser.add_argument(
+        "--neighbour-refresh",
+        type=int_at_least(0),
+        default=0,
+        help="mine the neighbours again in z every this many epochs (with --neighbour-space z)",
+    )
     for name, dest, text in (
         ("entropy-weight", "entropy_weight", "weight on the mean entropy of q(y|x)"),
         ("capacity", "capacity_nats", "target in nats for KL_y (with --capacity-weight)"),
         ("capacity-weight", "capacity_weight", "weight on |KL_y - capacity|"),
-        ("consistency-weight", "consistency_weight", "weight on I(y; y') across augmented views"),
+        ("consistency-weight", "consistency_weight", "weight on the agreement of two views"),
     ):
         parser.add_argument(
             f"--{name}", dest=dest, type=non_negative_number, default=0.0, help=text

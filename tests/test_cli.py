@@ -57,6 +57,11 @@ def test_reproduce_writes_keeps_and_overwrites_results(folders, capsys):
             "capacity_nats": 0.0,
             "capacity_weight": 0.0,
             "consistency_weight": 0.0,
+            "consistency_term": "iic",
+            "neighbours": 0,
+            "neighbour_space": "features",
+            "neighbour_refresh": 0,
+            "features": "paper",
         }
         assert record["profile"] == asdict(PROFILES["smoke"])
         assert record["feature_config"] == SPOKEN_DIGITS.to_dict()

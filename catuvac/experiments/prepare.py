@@ -11,6 +11,7 @@ from catuvac.data import AudioDataset, canonical_name, load
 from catuvac.evaluation.metrics import common_space
 from catuvac.experiments.profiles import Profile, get_profile
 from catuvac.features import (
+    PAPER_FEATURES,
     PAPER_NORMALISER,
     FeatureCache,
     FeatureConfig,
@@ -34,6 +35,12 @@ class PreparedData:
     train: FeatureSet
     test: FeatureSet
     speaker_norm: bool = False  # features standardised per speaker before normalising
+
+    @property
+    def features_name(self) -> str:
+        """The pipeline's name as runs give it: ``"paper"`` for the dataset's own."""
+        paper = feature_config_for(self.dataset.name)
+        return PAPER_FEATURES if self.feature_config == paper else self.feature_config.name
 
     @property
     def class_names(self) -> list[str]:
@@ -76,6 +83,7 @@ def prepare_data(
     speaker_norm: bool = False,
     normaliser: Normaliser | None = None,
     scaling: str = PAPER_NORMALISER,
+    features: str | None = None,
     **load_options,
 ) -> PreparedData:
     """Load a dataset, take the profile's subset, extract (or reuse) features, normalise.
@@ -86,10 +94,12 @@ def prepare_data(
     speakers apart on average, using speaker metadata and no class label. A given
     ``normaliser`` (a trained run's, from its ``run.json``) is applied instead of fitting one;
     otherwise one is fitted with ``scaling`` (``minmax``, the paper's, or ``percentile``).
+    ``features`` names the feature pipeline (:func:`~catuvac.features.feature_config_for`;
+    ``None``: the paper's for the dataset).
     """
     profile = profile if isinstance(profile, Profile) else get_profile(profile)
     dataset = load(canonical_name(name), root=root, **load_options)
-    config = feature_config_for(dataset.name)
+    config = feature_config_for(dataset.name, features)
     extractor = FeatureExtractor(config, device)
     cache = cache or FeatureCache()
     splits = {}

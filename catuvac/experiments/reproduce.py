@@ -9,7 +9,7 @@ import numpy as np
 import torch
 
 from catuvac.atomic import read_json, write_json
-from catuvac.errors import ConfigError, DamagedFileError
+from catuvac.errors import ConfigError, DamagedFileError, UnknownOptionError
 from catuvac.evaluation.budget import latent_use
 from catuvac.evaluation.collapse import TRAIN_CLUSTERS_KEY, cluster_spread
 from catuvac.evaluation.defaults import default_lambda
@@ -20,7 +20,7 @@ from catuvac.experiments.baselines import KMeansBaseline
 from catuvac.experiments.prepare import PreparedData, prepare_data
 from catuvac.experiments.profiles import Profile, get_profile
 from catuvac.experiments.specs import RunSpec
-from catuvac.features import Normaliser, default_device, feature_config_for
+from catuvac.features import PAPER_FEATURES, Normaliser, default_device, feature_config_for
 from catuvac.features.augment import AugmentConfig
 from catuvac.model import ModelConfig
 from catuvac.records.provenance import environment, git_revision
@@ -47,6 +47,10 @@ def build_configs(
     capacity_nats: float = 0.0,
     capacity_weight: float = 0.0,
     consistency_weight: float = 0.0,
+    consistency_term: str = "iic",
+    neighbours: int = 0,
+    neighbour_space: str = "features",
+    neighbour_refresh: int = 0,
 ) -> tuple[ModelConfig, TrainConfig]:
     """The model and training configurations of one run, on the dataset's input shape and
     at the profile's scale (epochs, batch size, learning rates): the one place
@@ -71,6 +75,10 @@ def build_configs(
         capacity_nats=capacity_nats,
         capacity_weight=capacity_weight,
         consistency_weight=consistency_weight,
+        consistency_term=consistency_term,
+        neighbours=neighbours,
+        neighbour_space=neighbour_space,
+        neighbour_refresh=neighbour_refresh,
     )
     training = TrainConfig(
         epochs=profile.epochs if epochs is None else epochs,
@@ -123,7 +131,11 @@ def run(
     normaliser. A trained run's record carries its ``reconstruction_check`` and the
     ``latent_use`` of its test clips (:mod:`catuvac.evaluation.budget`).
     """
-    prepared = {"speaker_norm": data.speaker_norm, "normaliser": data.normaliser.scaling}
+    prepared = {
+        "speaker_norm": data.speaker_norm,
+        "normaliser": data.normaliser.scaling,
+        "features": data.features_name,
+    }
     for option, value in prepared.items():
         if getattr(spec, option) != value:
             raise ConfigError(
@@ -193,22 +205,24 @@ def run_missing(
     specs: list[RunSpec],
     profile: Profile,
     overwrite: bool = False,
-    speaker_norm: bool = False,
     results_root: Path | None = None,
     runs_root: Path | None = None,
 ) -> list[Path]:
     """Run every spec whose result file under ``results_root`` (default ``results/``) is
-    missing (all with ``overwrite``), one dataset's features prepared once, and write each
+    missing (all with ``overwrite``), the features of each dataset and data preparation
+    (normaliser, speaker normalisation, feature pipeline) prepared once, and write each
     result as soon as it exists; checkpoints go under ``runs_root`` (default ``runs/``)."""
     written = []
-    for (dataset, scaling), dataset_specs in groupby(
-        specs, key=lambda s: (s.dataset, s.normaliser)
+    for (dataset, scaling, speaker_norm, features), dataset_specs in groupby(
+        specs, key=lambda s: (s.dataset, s.normaliser, s.speaker_norm, s.features)
     ):
         todo = [s for s in dataset_specs if overwrite or not s.result_path(results_root).exists()]
         if not todo:
             print(f"{dataset}: every result already exists (--overwrite to redo)")
             continue
-        data = prepare_data(dataset, profile, speaker_norm=speaker_norm, scaling=scaling)
+        data = prepare_data(
+            dataset, profile, speaker_norm=speaker_norm, scaling=scaling, features=features
+        )
         common = data.common_space()
         for spec in todo:
             record = run(spec, data, profile, common, runs_root=runs_root)
@@ -250,6 +264,21 @@ def write_run_info(
     write_json(Path(run_dir) / RUN_INFO_NAME, info)
 
 
+def features_named(dataset: str, stored: dict | None, where: Path) -> str:
+    """The name of the feature pipeline a stored ``feature_config`` describes (none stored:
+    the paper's); settings that no pipeline of the dataset has now are a ``ConfigError``."""
+    if stored is None:
+        return PAPER_FEATURES
+    name = stored.get("name") if isinstance(stored, dict) else None
+    try:
+        config = feature_config_for(dataset, name)
+    except UnknownOptionError:
+        config = None
+    if config is None or config.to_dict() != stored:
+        raise ConfigError(f"{where}: the run's feature settings differ from {dataset}'s now")
+    return name
+
+
 def _same_clips(subset: dict) -> dict:
     """What identifies a data subset wherever the dataset lies: all but its folder."""
     return {key: value for key, value in subset.items() if key != "root"}
@@ -286,14 +315,11 @@ def open_run_dir(run_dir: Path) -> tuple[PreparedData, TrainResult]:
         raise DamagedFileError(info_path, "no dataset and profile in it", DAMAGED_RUN_INFO)
     stored = info["profile"]
     profile = Profile(**stored) if isinstance(stored, dict) else get_profile(stored)
-    feature_config = feature_config_for(info["dataset"]).to_dict()
-    if info.get("feature_config", feature_config) != feature_config:
-        raise ConfigError(
-            f"{info_path}: the run's feature settings differ from {info['dataset']}'s now"
-        )
+    features = features_named(info["dataset"], info.get("feature_config"), info_path)
     data = prepare_data(
         info["dataset"],
         profile,
+        features=features,
         speaker_norm=info.get("speaker_norm", False),
         normaliser=Normaliser.from_dict(info["normaliser"]) if "normaliser" in info else None,
     )

@@ -8,7 +8,7 @@ from catuvac.data import canonical_name
 from catuvac.errors import unknown_option
 from catuvac.evaluation.defaults import ELBO_LAMBDA, default_lambda
 from catuvac.experiments.profiles import Profile
-from catuvac.features import NORMALISERS, PAPER_NORMALISER
+from catuvac.features import NORMALISERS, PAPER_FEATURES, PAPER_NORMALISER, feature_config_for
 from catuvac.model.elbo import LAMBDA_PLACEMENTS
 from catuvac.model.likelihoods import PAPER_LIKELIHOOD, check_likelihood
 from catuvac.paths import results_dir, runs_dir
@@ -28,6 +28,10 @@ MODEL_OPTIONS = (
     "capacity_nats",
     "capacity_weight",
     "consistency_weight",
+    "consistency_term",
+    "neighbours",
+    "neighbour_space",
+    "neighbour_refresh",
 )
 """The options beyond the paper that go to the model configuration, as the run spec, the
 model configuration and the command line name them."""
@@ -37,7 +41,9 @@ model configuration and the command line name them."""
 class RunSpec:
     """One cell of the grid: which data, method, cluster count, seed and final temperature;
     ``speaker_norm`` standardises the features per speaker first (every method);
-    ``normaliser`` names the scaling to [0, 1] (every method). For the trained methods,
+    ``normaliser`` names the scaling to [0, 1] and ``features`` the feature pipeline (every
+    method; ``"paper"`` is the dataset's own, :func:`~catuvac.features.feature_config_for`).
+    For the trained methods,
     beyond the paper: ``marginal_weight`` weights the batch-marginal categorical KL (the
     balance term), ``likelihood`` the decoder's likelihood, and the weights of the extra
     terms on ``q(y|x)`` (:class:`~catuvac.model.objectives.ClusterObjective`). Each option
@@ -59,8 +65,14 @@ class RunSpec:
     capacity_nats: float = 0.0
     capacity_weight: float = 0.0
     consistency_weight: float = 0.0
+    consistency_term: str = "iic"
+    neighbours: int = 0
+    neighbour_space: str = "features"
+    neighbour_refresh: int = 0
+    features: str = PAPER_FEATURES
 
     def __post_init__(self) -> None:
+        feature_config_for(self.dataset, self.features)
         if self.method not in RESULT_METHODS:
             raise unknown_option("method", self.method, RESULT_METHODS)
         if self.lambda_placement not in LAMBDA_PLACEMENTS:
@@ -90,11 +102,17 @@ class RunSpec:
             if self.capacity_weight:
                 parts.append(f"capacity{self.capacity_nats:g}x{self.capacity_weight:g}")
             if self.consistency_weight:
-                parts.append(f"consistency{self.consistency_weight:g}")
+                term = "" if self.consistency_term == "iic" else self.consistency_term
+                parts.append(f"consistency{self.consistency_weight:g}{term}")
+            if self.neighbours:
+                space = f"z{self.neighbour_refresh}" if self.neighbour_space == "z" else ""
+                parts.append(f"nn{self.neighbours}{space}")
             if self.likelihood != PAPER_LIKELIHOOD:
                 parts.append(self.likelihood)
         if self.normaliser != PAPER_NORMALISER:
             parts.append(f"norm{self.normaliser}")
+        if feature_config_for(self.dataset, self.features).aligned:
+            parts.append(self.features)
         return "".join(f"-{part}" for part in parts)
 
     @property
@@ -161,6 +179,7 @@ def grid(
     for dataset in map(canonical_name, datasets):
         if "labels" in methods:
             normaliser = str(beyond.get("normaliser", PAPER_NORMALISER))
+            features = str(beyond.get("features", PAPER_FEATURES))
             specs.append(
                 RunSpec(
                     dataset,
@@ -170,6 +189,7 @@ def grid(
                     profile.name,
                     speaker_norm=speaker_norm,
                     normaliser=normaliser,
+                    features=features,
                 )
             )
         # Seed-major order: an interrupted grid has every cell at the first seeds.

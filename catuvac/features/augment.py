@@ -7,14 +7,19 @@ leaves them), draws its strength per clip, runs on the device of ``x`` without a
 over clips, and keeps that invariant: the view is in [0, 1] and zero wherever its mask is
 False. Applied in this order:
 
+0. time stretch: the time axis is read at ``c + (t - c) * factor`` about its centre ``c``
+   for a factor drawn in ``[1 - stretch, 1 + stretch]`` (linear interpolation); frames
+   read from beyond either end are zero and masked out;
 1. frequency warp (vocal-tract-length perturbation): the frequency axis is stretched by a
    factor drawn in ``[1 - warp, 1 + warp]``, piecewise linearly so that bin 0 and the top
    bin stay in place (Jaitly and Hinton 2013) and no bin reads outside the image;
 2. time shift: content and mask move together by up to ``max_shift`` frames; frames
    shifted past either end are dropped and the frames they leave are zero and masked out,
-   so nothing wraps around;
+   so nothing wraps around; ``freq_shift`` moves the bands up or down by up to that many
+   bins the same way (zero where nothing moved in);
 3. gain: a per-clip offset in ``[-gain, gain]`` added to the real frames (a level change in
-   the log domain), clipped back to [0, 1];
+   the log domain), clipped back to [0, 1]; then Gaussian noise of standard deviation
+   ``noise`` on every pixel, clipped likewise;
 4. SpecAugment-style masks (Park et al. 2019): ``n_freq_masks`` bands of up to
    ``freq_mask_width`` bins and ``n_time_masks`` spans of up to ``time_mask_width`` frames
    (inside the clip's real frames) are set to 0, the floor of the normalised range.
@@ -50,12 +55,17 @@ class AugmentConfig:
     n_time_masks: int = 1
     time_mask_width: int = 6
     gain: float = 0.1
+    stretch: float = 0.0
+    freq_shift: int = 0
+    noise: float = 0.0
 
     def __post_init__(self) -> None:
-        if not 0.0 <= self.warp < 1.0:
-            raise ConfigError(f"warp must lie in [0, 1); got {self.warp}")
-        if self.gain < 0.0:
-            raise ConfigError(f"gain must not be negative; got {self.gain}")
+        for name in ("warp", "stretch"):
+            if not 0.0 <= getattr(self, name) < 1.0:
+                raise ConfigError(f"{name} must lie in [0, 1); got {getattr(self, name)}")
+        for name in ("gain", "noise"):
+            if getattr(self, name) < 0.0:
+                raise ConfigError(f"{name} must not be negative; got {getattr(self, name)}")
         for field in fields(self):
             value = getattr(self, field.name)
             if field.type is int and (not isinstance(value, int) or value < 0):
@@ -65,7 +75,10 @@ class AugmentConfig:
     def for_features(
         cls, features: FeatureConfig, shift_seconds: float = 0.1, **changes: float | int
     ) -> "AugmentConfig":
-        """Defaults with the shift set to ``shift_seconds`` in frames of ``features``."""
+        """Defaults with the shift set to ``shift_seconds`` in frames of ``features``; for a
+        word-aligned pipeline, :data:`WORD_AUGMENT` (its frames are not seconds)."""
+        if features.aligned:
+            return replace(WORD_AUGMENT, **changes)
         frames = round(shift_seconds * features.sample_rate / features.hop_length)
         return replace(cls(max_shift=frames), **changes)
 
@@ -76,6 +89,9 @@ class AugmentConfig:
             self.warp == 0
             and self.max_shift == 0
             and self.gain == 0
+            and self.stretch == 0
+            and self.freq_shift == 0
+            and self.noise == 0
             and self.n_freq_masks * self.freq_mask_width == 0
             and self.n_time_masks * self.time_mask_width == 0
         )
@@ -88,6 +104,8 @@ class AugmentConfig:
         """A file-name-safe tag such as ``warp0.1-shift6-fmask2x12-tmask1x6-gain0.1``;
         ``noaug`` for the identity. Switched-off parts are left out."""
         parts = []
+        if self.stretch:
+            parts.append(f"stretch{self.stretch:g}")
         if self.warp:
             parts.append(f"warp{self.warp:g}")
         if self.max_shift:
@@ -96,9 +114,30 @@ class AugmentConfig:
             parts.append(f"fmask{self.n_freq_masks}x{self.freq_mask_width}")
         if self.n_time_masks * self.time_mask_width:
             parts.append(f"tmask{self.n_time_masks}x{self.time_mask_width}")
+        if self.freq_shift:
+            parts.append(f"fshift{self.freq_shift}")
         if self.gain:
             parts.append(f"gain{self.gain:g}")
+        if self.noise:
+            parts.append(f"noise{self.noise:g}")
         return "-".join(parts) or "noaug"
+
+
+WORD_AUGMENT = AugmentConfig(
+    warp=0.0,
+    max_shift=2,
+    n_freq_masks=1,
+    freq_mask_width=4,
+    n_time_masks=1,
+    time_mask_width=4,
+    gain=0.0,
+    stretch=0.15,
+    freq_shift=1,
+    noise=0.03,
+)
+"""Views of a word-aligned image (32 bands x 32 frames) that keep the word: a time stretch
+of up to 15% and a shift of up to 2 frames (6%), a shift of one band, noise of 0.03 of the
+range, and one band and one span of up to 4 bins masked (the issue's probes)."""
 
 
 def _uniform(
@@ -160,6 +199,47 @@ def time_shift(
     return shifted * inside[:, None, None, :].to(x.dtype), shifted_mask
 
 
+def time_stretch(
+    x: torch.Tensor, mask: torch.Tensor, factors: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Read the time axis at ``c + (t - c) * factor`` about its centre ``c`` for per-clip
+    ``factors`` ``[B]``, interpolating linearly; frames read from outside are zero and
+    masked out, and a frame is real when both frames it reads from are."""
+    n_frames = x.shape[3]
+    centre = (n_frames - 1) / 2
+    t = torch.arange(n_frames, device=x.device, dtype=x.dtype)[None, :]
+    source = centre + (t - centre) * factors.to(x.dtype)[:, None]
+    inside = (source >= 0) & (source <= n_frames - 1)
+    source = source.clamp(0, n_frames - 1)
+    before = source.floor().long()
+    after = (before + 1).clamp(max=n_frames - 1)
+    frac = (source - before.to(x.dtype))[:, None, None, :]
+    shape = (-1, 1, x.shape[2], n_frames)
+    lower = x.gather(3, before[:, None, None, :].expand(shape))
+    upper = x.gather(3, after[:, None, None, :].expand(shape))
+    stretched_mask = mask.gather(1, before) & mask.gather(1, after) & inside
+    stretched = (lower + frac * (upper - lower)) * inside[:, None, None, :].to(x.dtype)
+    return stretched, stretched_mask
+
+
+def frequency_shift(x: torch.Tensor, shifts: torch.Tensor) -> torch.Tensor:
+    """Move the bands of ``x`` up by ``shifts`` ``[B]`` bins (down when negative); bins
+    moved past either end are dropped and those left behind are zero."""
+    n_freq = x.shape[2]
+    source = torch.arange(n_freq, device=x.device)[None, :] - shifts[:, None]
+    inside = (source >= 0) & (source < n_freq)
+    index = source.clamp(0, n_freq - 1)[:, None, :, None].expand(-1, 1, n_freq, x.shape[3])
+    return x.gather(2, index) * inside[:, None, :, None].to(x.dtype)
+
+
+def _normal(
+    shape: tuple[int, ...], generator: torch.Generator | None, device: torch.device
+) -> torch.Tensor:
+    """Standard normal draws made on the generator's device, returned on ``device``."""
+    draw_device = generator.device if generator is not None else device
+    return torch.randn(shape, generator=generator, device=draw_device).to(device)
+
+
 def _bands(
     starts: torch.Tensor, widths: torch.Tensor, size: int, device: torch.device
 ) -> torch.Tensor:
@@ -190,15 +270,24 @@ def augment(
     batch, _, n_freq, n_frames = x.shape
     device, mask = x.device, mask.bool()
     out = x
+    if config.stretch:
+        u = _uniform((batch,), generator, device)
+        out, mask = time_stretch(out, mask, 1 - config.stretch + 2 * config.stretch * u)
     if config.warp:
         factors = 1 - config.warp + 2 * config.warp * _uniform((batch,), generator, device)
         out = frequency_warp(out, factors)
     if config.max_shift:
         u = _uniform((batch,), generator, device)
         out, mask = time_shift(out, mask, _integers(-config.max_shift, config.max_shift, u))
+    if config.freq_shift:
+        u = _uniform((batch,), generator, device)
+        out = frequency_shift(out, _integers(-config.freq_shift, config.freq_shift, u))
     if config.gain:
         offsets = config.gain * (2 * _uniform((batch,), generator, device) - 1)
         out = (out + offsets.to(x.dtype)[:, None, None, None]).clamp(0, 1)
+    if config.noise:
+        noise = config.noise * _normal(tuple(out.shape), generator, device)
+        out = (out + noise.to(x.dtype)).clamp(0, 1)
     keep = torch.ones(batch, n_freq, n_frames, dtype=torch.bool, device=device)
     if config.n_freq_masks * config.freq_mask_width:
         shape = (batch, config.n_freq_masks)

@@ -11,6 +11,7 @@ from tqdm import tqdm  # text bars: chapters run without ipywidgets
 
 from catuvac.data.audio import read_audio
 from catuvac.features.config import FeatureConfig
+from catuvac.features.words import WordFeatures
 
 
 @dataclass
@@ -62,6 +63,7 @@ class FeatureExtractor:
     def __init__(self, config: FeatureConfig, device: torch.device | None = None) -> None:
         self.config = config
         self.device = device or default_device()
+        self.words = WordFeatures(config, self.device) if config.aligned else None
         if config.n_mels is None:
             transform = torchaudio.transforms.Spectrogram(
                 n_fft=config.n_fft, hop_length=config.hop_length, power=config.power
@@ -92,6 +94,8 @@ class FeatureExtractor:
         self, waveforms: torch.Tensor, lengths: torch.Tensor
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """``[B, samples]`` waveforms to ``[B, 1, F, T]`` log features and ``[B, T]`` masks."""
+        if self.words is not None:
+            return self.words.transform_batch(waveforms, lengths)
         cfg = self.config
         power = self.transform(waveforms.to(self.device))[:, : cfg.n_freq, : cfg.n_frames]
         log_power = torch.log(power + cfg.log_floor)

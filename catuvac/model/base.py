@@ -10,9 +10,12 @@ from catuvac.errors import unknown_option
 from catuvac.model.elbo import LAMBDA_PLACEMENTS, ElboTerms
 from catuvac.model.likelihoods import PAPER_LIKELIHOOD, check_likelihood, reconstruction_nll
 from catuvac.model.networks import check_input_size
-from catuvac.model.objectives import ClusterObjective
+from catuvac.model.objectives import CONSISTENCY_TERMS, ClusterObjective, ViewPair
 
 METHODS = ("catuvac", "uvac")
+NEIGHBOUR_SPACES = ("features", "z")
+"""Where a clip's nearest neighbours are mined: its normalised input features, or the z
+means of the model being trained (re-mined every ``neighbour_refresh`` epochs)."""
 
 
 @dataclass(frozen=True)
@@ -24,8 +27,12 @@ class ModelConfig:
     (:mod:`~catuvac.model.likelihoods`), ``marginal_weight`` on the batch-marginal
     categorical KL (the balance term: it penalises uneven clusters but not confident
     assignments), ``entropy_weight`` on the mean ``H(q(y|x))``, a capacity target on KL_y
-    and ``consistency_weight`` on the agreement of y across augmented views
-    (:mod:`~catuvac.model.objectives`).
+    and ``consistency_weight`` on the agreement of y across two views, measured by
+    ``consistency_term`` (:mod:`~catuvac.model.objectives`). With ``neighbours`` of k > 0
+    the second view of a clip is one of its k nearest neighbours (SCAN), mined without
+    labels in ``neighbour_space`` (re-mined every ``neighbour_refresh`` epochs in z; the
+    first epochs use the features), and both views are augmented; with 0 it is an
+    augmentation of the clip itself (IIC).
     """
 
     method: str
@@ -42,6 +49,10 @@ class ModelConfig:
     capacity_nats: float = 0.0
     capacity_weight: float = 0.0
     consistency_weight: float = 0.0
+    consistency_term: str = "iic"
+    neighbours: int = 0
+    neighbour_space: str = "features"
+    neighbour_refresh: int = 0
 
     def __post_init__(self) -> None:
         if self.method not in METHODS:
@@ -53,6 +64,17 @@ class ModelConfig:
         if self.latent_dim < 1:
             raise ValueError(f"latent_dim must be at least 1, got {self.latent_dim}")
         check_likelihood(self.likelihood)
+        if self.consistency_term not in CONSISTENCY_TERMS:
+            raise unknown_option("consistency term", self.consistency_term, CONSISTENCY_TERMS)
+        if self.neighbour_space not in NEIGHBOUR_SPACES:
+            raise unknown_option("neighbour space", self.neighbour_space, NEIGHBOUR_SPACES)
+        if self.neighbours < 0 or self.neighbour_refresh < 0:
+            raise ValueError(
+                "neighbours and neighbour_refresh must be >= 0, got "
+                f"{self.neighbours} and {self.neighbour_refresh}"
+            )
+        if self.neighbour_space == "z" and not self.neighbour_refresh:
+            raise ValueError("neighbours mined in z need neighbour_refresh > 0 (epochs)")
         for name in (
             "lambda_weight",
             "marginal_weight",
@@ -67,15 +89,33 @@ class ModelConfig:
         check_input_size(self.n_freq, self.n_frames)
 
     def to_dict(self) -> dict:
-        """Plain dictionary for checkpoints and result files."""
-        return asdict(self)
+        """Plain dictionary for checkpoints and result files; the neighbour settings are
+        left out while off, so older checkpoints keep their identity."""
+        stored = asdict(self)
+        for name, default in NEIGHBOUR_DEFAULTS.items():
+            if stored[name] == default:
+                del stored[name]
+        return stored
 
     @property
     def cluster_objective(self) -> ClusterObjective:
         """The extra terms on ``q(y|x)`` this configuration weights (none: the paper's)."""
         return ClusterObjective(
-            self.entropy_weight, self.capacity_nats, self.capacity_weight, self.consistency_weight
+            self.entropy_weight,
+            self.capacity_nats,
+            self.capacity_weight,
+            self.consistency_weight,
+            self.consistency_term,
         )
+
+
+NEIGHBOUR_DEFAULTS = {
+    "consistency_term": "iic",
+    "neighbours": 0,
+    "neighbour_space": "features",
+    "neighbour_refresh": 0,
+}
+"""The options added with neighbour pairing, at the values older configurations meant."""
 
 
 @dataclass
@@ -122,11 +162,16 @@ class ClusteringVAE(nn.Module):
         x: torch.Tensor,
         mask: torch.Tensor,
         tau: float,
-        x_augmented: torch.Tensor | None = None,
+        views: ViewPair | None = None,
     ) -> tuple[ElboTerms, ModelOutput]:
         """The weighted negative ELBO of a batch (plus the configuration's extra terms on
-        ``q(y|x)``; ``x_augmented`` is a second view for the consistency term) and the
-        forward pass behind it."""
+        ``q(y|x)``; ``views`` are the consistency term's two views) and the forward pass
+        behind it."""
+        raise NotImplementedError
+
+    def assign(self, x: torch.Tensor) -> torch.Tensor:
+        """``q(y|x)`` (or the responsibilities) of a batch, with gradients: what the
+        consistency term compares across views."""
         raise NotImplementedError
 
     def reconstruction_error(self, out: ModelOutput, x: torch.Tensor, mask: torch.Tensor):
@@ -136,13 +181,18 @@ class ClusteringVAE(nn.Module):
         )
 
     def add_cluster_terms(
-        self, terms: ElboTerms, probs: torch.Tensor, probs_augmented: torch.Tensor | None
+        self, terms: ElboTerms, probs: torch.Tensor, views: ViewPair | None
     ) -> ElboTerms:
-        """``terms`` with the configuration's extra objective on ``q(y|x)`` added."""
+        """``terms`` with the configuration's extra objective on ``q(y|x)`` added; ``probs``
+        are the batch's assignments in the ELBO, which stand for a missing first view."""
         objective = self.config.cluster_objective
         if not objective.active:
             return terms
-        extra, parts = objective.loss(probs, terms.kl_y, probs_augmented)
+        assigned = None
+        if views is not None:
+            first = probs if views.first is None else self.assign(views.first)
+            assigned = (first, self.assign(views.second))
+        extra, parts = objective.loss(probs, terms.kl_y, assigned)
         terms.loss = terms.loss + extra
         terms.extra = parts
         return terms

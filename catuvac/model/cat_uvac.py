@@ -13,6 +13,7 @@ from catuvac.model.base import (
 from catuvac.model.elbo import ElboTerms, categorical_kl_uniform, combine, gaussian_kl
 from catuvac.model.gumbel import gumbel_softmax
 from catuvac.model.networks import CategoricalEncoder, Decoder, GaussianEncoder
+from catuvac.model.objectives import ViewPair
 
 
 class CatUVAC(ClusteringVAE):
@@ -40,7 +41,7 @@ class CatUVAC(ClusteringVAE):
         x: torch.Tensor,
         mask: torch.Tensor,
         tau: float,
-        x_augmented: torch.Tensor | None = None,
+        views: ViewPair | None = None,
     ) -> tuple[ElboTerms, ModelOutput]:
         out = self(x, tau)
         terms = combine(
@@ -52,8 +53,10 @@ class CatUVAC(ClusteringVAE):
             out.cluster_probs,
             self.config.marginal_weight,
         )
-        augmented = None if x_augmented is None else self.encoder_y(x_augmented).softmax(dim=1)
-        return self.add_cluster_terms(terms, out.cluster_probs, augmented), out
+        return self.add_cluster_terms(terms, out.cluster_probs, views), out
+
+    def assign(self, x: torch.Tensor) -> torch.Tensor:
+        return self.encoder_y(x).softmax(dim=1)
 
     def _deterministic_code(self, x: torch.Tensor):
         """``q(y|x)``, its argmax one-hot and the z mean and log-variance given that y."""

@@ -3,14 +3,31 @@
 Averaged over clips, the paper's ``KL(q(y|x) || U)`` is ``I(x; y) + KL(mean q || U)``: a
 weight on it charges for the information y carries as much as for imbalance. These terms
 keep the two apart (IMSAT, Hu et al. 2017), set a capacity for KL_y (JointVAE, Dupont 2018)
-and ask y to agree across two augmented views of a clip (IIC, Ji et al. 2019).
+and ask y to agree across two views: a clip and an augmentation of it, through their mutual
+information (IIC, Ji et al. 2019), or a clip and one of its nearest neighbours, both
+augmented, through the log of the dot product of their assignments (SCAN, Van Gansbeke et
+al. 2020).
 """
 
 from dataclasses import dataclass
 
 import torch
 
+from catuvac.errors import unknown_option
+
 EPS = 1e-10
+CONSISTENCY_TERMS = ("iic", "scan")
+"""How two views' assignments are made to agree: their mutual information ``I(y; y')`` over
+the batch (IIC) or ``mean log q(y|v1) . q(y|v2)`` per pair (SCAN)."""
+
+
+@dataclass
+class ViewPair:
+    """The two views the consistency term compares: ``first`` (``None``: the clip itself,
+    as the ELBO saw it) and ``second``, each ``[B, 1, F, T]``, row by row a pair."""
+
+    first: torch.Tensor | None
+    second: torch.Tensor
 
 
 def mean_entropy(probs: torch.Tensor) -> torch.Tensor:
@@ -27,6 +44,12 @@ def view_mutual_information(probs: torch.Tensor, probs_other: torch.Tensor) -> t
     return (joint * (joint.log() - row.log() - column.log())).sum()
 
 
+def pair_agreement(probs: torch.Tensor, probs_other: torch.Tensor) -> torch.Tensor:
+    """SCAN's ``mean log(q(y|v1) . q(y|v2))`` over pairs: 0 when both views of every pair
+    are assigned the same cluster with certainty, very negative when they disagree."""
+    return (probs * probs_other).sum(dim=1).clamp_min(EPS).log().mean()
+
+
 @dataclass(frozen=True)
 class ClusterObjective:
     """Weights of the extra terms; all zero is the paper's objective.
@@ -34,13 +57,19 @@ class ClusterObjective:
     ``entropy`` weights the mean ``H(q(y|x))`` (with the balance term, the model
     configuration's ``marginal_weight`` on ``KL(mean_batch q || U)``, the IMSAT form),
     ``capacity_weight * |KL_y - capacity|`` is the JointVAE form, and ``consistency``
-    rewards ``I(y; y')`` across augmented views.
+    rewards the agreement of two views' assignments, measured by ``consistency_term``
+    (:data:`CONSISTENCY_TERMS`).
     """
 
     entropy: float = 0.0
     capacity: float = 0.0
     capacity_weight: float = 0.0
     consistency: float = 0.0
+    consistency_term: str = "iic"
+
+    def __post_init__(self) -> None:
+        if self.consistency_term not in CONSISTENCY_TERMS:
+            raise unknown_option("consistency term", self.consistency_term, CONSISTENCY_TERMS)
 
     @property
     def active(self) -> bool:
@@ -50,12 +79,13 @@ class ClusterObjective:
         self,
         probs: torch.Tensor,
         kl_y: torch.Tensor,
-        probs_augmented: torch.Tensor | None = None,
+        views: tuple[torch.Tensor, torch.Tensor] | None = None,
     ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
         """The weighted extra loss of a batch and its unweighted parts, for logging.
 
-        ``kl_y`` is the batch mean of the per-clip categorical KL; ``probs_augmented`` is
-        ``q(y|x')`` of an augmented view, needed when ``consistency > 0``."""
+        ``kl_y`` is the batch mean of the per-clip categorical KL; ``views`` holds the
+        assignments of the two views of each pair (:class:`ViewPair`), needed when
+        ``consistency > 0``."""
         parts: dict[str, torch.Tensor] = {}
         total = probs.new_zeros(())
         if self.entropy:
@@ -65,8 +95,12 @@ class ClusterObjective:
             parts["capacity_gap"] = (kl_y - self.capacity).abs()
             total = total + self.capacity_weight * parts["capacity_gap"]
         if self.consistency:
-            if probs_augmented is None:
-                raise ValueError("the consistency term needs q(y|x) of an augmented view")
-            parts["view_information"] = view_mutual_information(probs, probs_augmented)
-            total = total - self.consistency * parts["view_information"]
+            if views is None:
+                raise ValueError("the consistency term needs q(y|x) of two views")
+            if self.consistency_term == "iic":
+                parts["view_information"] = view_mutual_information(*views)
+                total = total - self.consistency * parts["view_information"]
+            else:
+                parts["pair_agreement"] = pair_agreement(*views)
+                total = total - self.consistency * parts["pair_agreement"]
         return total, parts

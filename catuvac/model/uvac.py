@@ -14,6 +14,7 @@ from catuvac.model.base import (
 )
 from catuvac.model.elbo import ElboTerms, categorical_kl_uniform, combine, gaussian_kl
 from catuvac.model.networks import Decoder, GaussianEncoder
+from catuvac.model.objectives import ViewPair
 
 
 class UVAC(ClusteringVAE):
@@ -56,7 +57,7 @@ class UVAC(ClusteringVAE):
         x: torch.Tensor,
         mask: torch.Tensor,
         tau: float | None = None,
-        x_augmented: torch.Tensor | None = None,
+        views: ViewPair | None = None,
     ) -> tuple[ElboTerms, ModelOutput]:
         out = self(x)
         gamma = out.cluster_probs
@@ -75,10 +76,10 @@ class UVAC(ClusteringVAE):
             gamma,
             self.config.marginal_weight,
         )
-        augmented = None
-        if x_augmented is not None:
-            augmented = self.responsibilities(self.encoder_z(x_augmented)[0])
-        return self.add_cluster_terms(terms, gamma, augmented), out
+        return self.add_cluster_terms(terms, gamma, views), out
+
+    def assign(self, x: torch.Tensor) -> torch.Tensor:
+        return self.responsibilities(self.encoder_z(x)[0])
 
     @torch.no_grad()
     def embed(self, x: torch.Tensor) -> Embedding:

@@ -17,7 +17,9 @@ from catuvac.errors import (
 from catuvac.features import FeatureSet, default_device
 from catuvac.features.augment import AugmentConfig, augment
 from catuvac.model import ClusteringVAE, ModelConfig, build_model
+from catuvac.model.objectives import ViewPair
 from catuvac.training.lock import RunLock
+from catuvac.training.neighbours import mine_neighbours
 from catuvac.training.schedules import SCHEDULE_SHAPES, learning_rate, temperature
 
 CHECKPOINT_NAME = "checkpoint.pt"
@@ -145,6 +147,7 @@ class Trainer:
         self.optimizer = torch.optim.Adam(self.model.parameters(), lr=train_config.lr_start)
         self.history: list[dict] = []
         self.start_epoch = 0
+        self.neighbours: torch.Tensor | None = None  # [N, k] when pairing neighbours
 
     @property
     def identity(self) -> dict:
@@ -165,6 +168,7 @@ class Trainer:
             torch.cuda.set_rng_state_all([s.cpu() for s in state["cuda_rng"]])
         self.history = state["history"]
         self.start_epoch = state["epoch"] + 1
+        self.neighbours = state.get("neighbours")
         return True
 
     def save_checkpoint(self, epoch: int) -> None:
@@ -178,6 +182,7 @@ class Trainer:
             "rng": torch.get_rng_state(),
             "cuda_rng": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None,
             "history": self.history,
+            "neighbours": self.neighbours,
         }
         atomic_write_bytes(self.run_dir / CHECKPOINT_NAME, lambda p: torch.save(state, p))
 
@@ -192,13 +197,13 @@ class Trainer:
         usage = torch.zeros(self.model_config.n_clusters, dtype=torch.long)
         order = epoch_order(len(data), cfg.seed, epoch)
         batches = order.split(cfg.batch_size)
-        views = self.second_views(epoch)
+        views = self.view_pairs(data, epoch)
         for index in tqdm(
             batches, desc=f"epoch {epoch + 1}", leave=False, disable=not self.progress
         ):
             x = data.features[index].to(self.device)
             mask = data.mask[index].to(self.device)
-            terms, out = self.model.elbo(x, mask, tau, views(x, mask))
+            terms, out = self.model.elbo(x, mask, tau, views(index, x, mask))
             if not torch.isfinite(terms.loss):
                 raise TrainingDivergedError(
                     f"loss became {float(terms.loss.detach())} in epoch {epoch + 1} "
@@ -224,14 +229,53 @@ class Trainer:
         record.update(epoch=epoch + 1, tau=tau, lr=lr, cluster_usage=usage.tolist())
         return record
 
-    def second_views(self, epoch: int):
-        """A function giving each batch its augmented view when the model's consistency
-        term needs one (``None`` otherwise); the draws depend only on (seed, epoch)."""
-        if not self.model_config.consistency_weight:
-            return lambda x, mask: None
-        config = self.train_config.augment or AugmentConfig()
+    def view_pairs(self, data: FeatureSet, epoch: int):
+        """A function giving each batch (clip indices, features, mask) the consistency
+        term's two views when the model has one (``None`` otherwise): an augmentation of
+        each clip, or, pairing neighbours, an augmentation of each clip and of one of its
+        mined neighbours drawn at random. Every draw depends only on (seed, epoch)."""
+        cfg = self.model_config
+        if not cfg.consistency_weight:
+            return lambda index, x, mask: None
+        augment_config = self.train_config.augment or AugmentConfig()
         generator = epoch_generator(self.train_config.seed + 1, epoch)
-        return lambda x, mask: augment(x, mask, config, generator)[0]
+
+        def view(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+            return augment(x, mask, augment_config, generator)[0]
+
+        if not cfg.neighbours:
+            return lambda index, x, mask: ViewPair(None, view(x, mask))
+        table = self.current_neighbours(data, epoch)
+
+        def pair(index: torch.Tensor, x: torch.Tensor, mask: torch.Tensor) -> ViewPair:
+            pick = torch.randint(cfg.neighbours, (len(index),), generator=generator)
+            other = table[index, pick]
+            x_other = data.features[other].to(self.device)
+            return ViewPair(view(x, mask), view(x_other, data.mask[other].to(self.device)))
+
+        return pair
+
+    def current_neighbours(self, data: FeatureSet, epoch: int) -> torch.Tensor:
+        """Each training clip's mined neighbours for ``epoch``: in the features until the
+        first refresh, then (``neighbour_space == "z"``) in the model's z means, mined
+        again every ``neighbour_refresh`` epochs. Kept in checkpoints, so a resumed run
+        pairs the clips it would have paired."""
+        cfg = self.model_config
+        if self.neighbours is None:
+            self.neighbours = mine_neighbours(data.features, cfg.neighbours)
+        refresh = cfg.neighbour_space == "z" and epoch > 0 and epoch % cfg.neighbour_refresh == 0
+        if refresh:
+            self.model.eval()
+            with torch.no_grad():
+                z = torch.cat(
+                    [
+                        self.model.embed(data.features[i].to(self.device)).z_mean.cpu()
+                        for i in torch.arange(len(data)).split(256)
+                    ]
+                )
+            self.model.train()
+            self.neighbours = mine_neighbours(z, cfg.neighbours)
+        return self.neighbours
 
     def fit(self, data: FeatureSet) -> TrainResult:
         """Train to ``epochs``, resuming from the run folder's checkpoint when present,

@@ -6,7 +6,13 @@ import pytest
 import torch
 
 from catuvac.model import ModelConfig, build_model
-from catuvac.model.objectives import ClusterObjective, mean_entropy, view_mutual_information
+from catuvac.model.objectives import (
+    ClusterObjective,
+    ViewPair,
+    mean_entropy,
+    pair_agreement,
+    view_mutual_information,
+)
 
 K = 4
 
@@ -37,10 +43,34 @@ def test_objective_adds_each_weighted_part_and_needs_a_view_for_consistency():
     expected = 2.0 * mean_entropy(probs) + 3.0 * abs(0.3 - 1.0)
     torch.testing.assert_close(total, expected)
     assert set(parts) == {"mean_entropy", "capacity_gap"}
-    with pytest.raises(ValueError, match="augmented view"):
+    with pytest.raises(ValueError, match="two views"):
         ClusterObjective(consistency=1.0).loss(probs, kl_y)
-    total, parts = ClusterObjective(consistency=5.0).loss(probs, kl_y, probs)
+    total, parts = ClusterObjective(consistency=5.0).loss(probs, kl_y, (probs, probs))
     torch.testing.assert_close(total, -5.0 * view_mutual_information(probs, probs))
+    total, parts = ClusterObjective(consistency=5.0, consistency_term="scan").loss(
+        probs, kl_y, (probs, probs.flip(0))
+    )
+    torch.testing.assert_close(total, -5.0 * pair_agreement(probs, probs.flip(0)))
+    assert set(parts) == {"pair_agreement"}
+
+
+def test_pair_agreement_is_zero_for_agreeing_certain_pairs_and_falls_with_disagreement():
+    certain = torch.eye(K)
+    assert float(pair_agreement(certain, certain)) == pytest.approx(0.0)
+    uniform = torch.full((K, K), 1 / K)
+    assert float(pair_agreement(uniform, uniform)) == pytest.approx(math.log(1 / K))
+    assert float(pair_agreement(certain, certain.roll(1, 0))) < math.log(1 / K)
+
+
+def test_models_compare_both_views_when_the_first_is_given():
+    torch.manual_seed(0)
+    config = ModelConfig("catuvac", 16, 16, 3, 2, consistency_weight=1.0, consistency_term="scan")
+    model = build_model(config).eval()
+    x = torch.rand(4, 1, 16, 16)
+    mask = torch.ones(4, 16, dtype=torch.bool)
+    terms, _ = model.elbo(x, mask, 1.0, ViewPair(x.flip(-1), x.flip(0)))
+    expected = pair_agreement(model.assign(x.flip(-1)), model.assign(x.flip(0)))
+    torch.testing.assert_close(terms.extra["pair_agreement"], expected)
 
 
 @pytest.mark.parametrize("method", ["catuvac", "uvac"])
@@ -52,7 +82,7 @@ def test_models_log_the_extra_terms_and_train_on_them(method):
     model = build_model(config)
     x = torch.rand(4, 1, 16, 16)
     mask = torch.ones(4, 16, dtype=torch.bool)
-    terms, _ = model.elbo(x, mask, 1.0, x.flip(-1))
+    terms, _ = model.elbo(x, mask, 1.0, ViewPair(None, x.flip(-1)))
     logged = terms.as_floats()
     assert {"marginal_kl", "mean_entropy", "view_information"} <= set(logged)
     terms.loss.backward()

@@ -122,7 +122,7 @@ def test_non_finite_loss_stops_training_and_keeps_the_last_good_checkpoint(tmp_p
     checkpoint = tmp_path / CHECKPOINT_NAME
     snapshot = {}
 
-    def elbo(x, mask, tau, x_augmented=None):
+    def elbo(x, mask, tau, views=None):
         calls["n"] += 1
         terms, out = original(x, mask, tau)
         if calls["n"] == 3:  # first batch of epoch 2 (two batches per epoch)
@@ -145,7 +145,7 @@ def test_infinite_loss_in_the_first_epoch_leaves_no_checkpoint(tmp_path):
     trainer = Trainer(TINY, TrainConfig(epochs=2, batch_size=4), tmp_path, progress=False)
     original = trainer.model.elbo
 
-    def infinite_elbo(x, mask, tau, x_augmented=None):
+    def infinite_elbo(x, mask, tau, views=None):
         terms, out = original(x, mask, tau)
         terms.loss = terms.loss * float("inf")
         return terms, out
@@ -166,7 +166,7 @@ def test_non_finite_gradients_stop_training_before_the_step(tmp_path):
     calls = {"n": 0}
     weight = trainer.model.encoder_y.trunk.convs[0].weight
 
-    def elbo(x, mask, tau, x_augmented=None):
+    def elbo(x, mask, tau, views=None):
         calls["n"] += 1
         terms, out = original(x, mask, tau)
         if calls["n"] == 3:  # first batch of epoch 2: d sqrt(|w - w|) / dw is 0 * inf = nan
@@ -260,6 +260,35 @@ def test_consistency_views_are_drawn_per_epoch_so_resume_stays_exact(tmp_path):
     config = TrainConfig(epochs=3, batch_size=4, checkpoint_every=1, seed=1, augment=augment)
     expected = Trainer(model, config, tmp_path / "straight", progress=False).fit(data)
     assert "view_information" in expected.history[-1]
+
+    first = Trainer(model, config, tmp_path / "resumed", progress=False)
+    _interrupt_at(first, 1)
+    with pytest.raises(KeyboardInterrupt):
+        first.fit(data)
+    resumed = Trainer(model, config, tmp_path / "resumed", progress=False).fit(data)
+    assert resumed.history == expected.history
+    for name, value in expected.model.state_dict().items():
+        assert torch.equal(value, resumed.model.state_dict()[name]), name
+
+
+def test_neighbour_pairs_resume_exactly_and_refresh_in_z(tmp_path):
+    """Pairing neighbours mined in z (re-mined every epoch here) and augmenting both views
+    resumes to the same weights and history: the table of neighbours is checkpointed."""
+    data = synthetic()
+    model = dataclasses.replace(
+        TINY,
+        consistency_weight=10.0,
+        consistency_term="scan",
+        neighbours=2,
+        neighbour_space="z",
+        neighbour_refresh=1,
+    )
+    augment = AugmentConfig(max_shift=1, stretch=0.1, freq_shift=1, noise=0.03)
+    config = TrainConfig(epochs=3, batch_size=4, checkpoint_every=1, seed=1, augment=augment)
+    straight = Trainer(model, config, tmp_path / "straight", progress=False)
+    expected = straight.fit(data)
+    assert "pair_agreement" in expected.history[-1]
+    assert straight.neighbours.shape == (len(data), 2)
 
     first = Trainer(model, config, tmp_path / "resumed", progress=False)
     _interrupt_at(first, 1)
