@@ -25,7 +25,7 @@ import numpy as np
 from catuvac.atomic import atomic_write_bytes, read_file, read_json, write_json
 from catuvac.errors import DamagedFileError, ResultExistsError
 from catuvac.evaluation.metrics import METRIC_NAMES
-from catuvac.features import PAPER_NORMALISER
+from catuvac.features import PAPER_FEATURES, PAPER_NORMALISER
 from catuvac.model.likelihoods import PAPER_LIKELIHOOD
 from catuvac.paths import results_dir
 
@@ -100,19 +100,26 @@ class Result(Mapping):
     def beyond_paper(self) -> dict[str, float | str]:
         """This project's options away from the paper's setting that the run used (empty
         for the paper's setting): the balance (batch-marginal) weight, the likelihood, the
-        normaliser and the extra weights on q(y|x); absent in older records."""
+        normaliser, the feature pipeline, the extra weights on q(y|x) and the neighbours
+        paired by the consistency term; absent in older records."""
         spec = self.spec
         trained = self.method in ("uvac", "catuvac")
         options = {
             "marginal_weight": float(spec.get("marginal_weight", 0.0)) if trained else 0.0,
             "likelihood": spec.get("likelihood", PAPER_LIKELIHOOD) if trained else PAPER_LIKELIHOOD,
             "normaliser": spec.get("normaliser", PAPER_NORMALISER),
+            "features": spec.get("features", PAPER_FEATURES),
+            "neighbours": int(spec.get("neighbours", 0)) if trained else 0,
         }
         for name in ("entropy_weight", "capacity_weight", "consistency_weight"):
             options[name] = float(spec.get(name, 0.0)) if trained else 0.0
         if options["capacity_weight"]:
             options["capacity_nats"] = float(spec.get("capacity_nats", 0.0))
-        paper = {"likelihood": PAPER_LIKELIHOOD, "normaliser": PAPER_NORMALISER}
+        paper = {
+            "likelihood": PAPER_LIKELIHOOD,
+            "normaliser": PAPER_NORMALISER,
+            "features": PAPER_FEATURES,
+        }
         return {k: v for k, v in options.items() if v != paper.get(k, 0.0)}
 
     @property
