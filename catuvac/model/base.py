@@ -7,7 +7,7 @@ import torch
 from torch import nn
 
 from catuvac.errors import unknown_option
-from catuvac.model.elbo import LAMBDA_PLACEMENTS, ElboTerms
+from catuvac.model.elbo import LAMBDA_PLACEMENTS, ElboTerms, batch_marginal_kl
 from catuvac.model.likelihoods import PAPER_LIKELIHOOD, check_likelihood, reconstruction_nll
 from catuvac.model.networks import check_input_size
 from catuvac.model.objectives import CONSISTENCY_TERMS, ClusterObjective, ViewPair
@@ -193,6 +193,12 @@ class ClusteringVAE(nn.Module):
             first = probs if views.first is None else self.assign(views.first)
             assigned = (first, self.assign(views.second))
         extra, parts = objective.loss(probs, terms.kl_y, assigned)
+        if assigned is not None and self.config.neighbours and self.config.marginal_weight:
+            # The balance must hold where the pairs are compared too: weighted on the clean
+            # batch alone, every augmented view can fall into one cluster, where the pairs
+            # agree perfectly (measured: a single cluster at evaluation).
+            parts["view_marginal_kl"] = batch_marginal_kl(torch.cat(assigned))
+            extra = extra + self.config.marginal_weight * parts["view_marginal_kl"]
         terms.loss = terms.loss + extra
         terms.extra = parts
         return terms

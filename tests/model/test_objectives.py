@@ -6,6 +6,7 @@ import pytest
 import torch
 
 from catuvac.model import ModelConfig, build_model
+from catuvac.model.elbo import batch_marginal_kl
 from catuvac.model.objectives import (
     ClusterObjective,
     ViewPair,
@@ -87,3 +88,23 @@ def test_models_log_the_extra_terms_and_train_on_them(method):
     assert {"marginal_kl", "mean_entropy", "view_information"} <= set(logged)
     terms.loss.backward()
     assert math.isfinite(logged["loss"])
+
+
+def test_pairing_neighbours_balances_the_compared_views_too():
+    torch.manual_seed(0)
+    config = ModelConfig(
+        "catuvac",
+        16,
+        16,
+        3,
+        2,
+        marginal_weight=10.0,
+        consistency_weight=1.0,
+        consistency_term="scan",
+        neighbours=2,
+    )
+    model = build_model(config).eval()
+    x = torch.rand(4, 1, 16, 16)
+    terms, _ = model.elbo(x, torch.ones(4, 16, dtype=torch.bool), 1.0, ViewPair(x, x.flip(0)))
+    both = torch.cat([model.assign(x), model.assign(x.flip(0))])
+    torch.testing.assert_close(terms.extra["view_marginal_kl"], batch_marginal_kl(both))
