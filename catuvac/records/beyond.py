@@ -57,11 +57,15 @@ def setting_name(result: Result) -> str:
 
 
 def study_runs(records: Iterable[Record], profile: str = STUDY_PROFILE) -> list[Result]:
-    """The trained runs of the study profile that carry a reconstruction check."""
+    """The trained runs of the study profile that carry a reconstruction check, on the
+    paper's features: the word-aligned runs are a study of their own, never ranked with
+    the paper's windows."""
     return [
         as_result(r)
         for r in select(records, profile=profile)
-        if as_result(r).method in ("catuvac", "uvac") and "reconstruction_check" in r
+        if as_result(r).method in ("catuvac", "uvac")
+        and "reconstruction_check" in r
+        and "features" not in as_result(r).beyond_paper
     ]
 
 
