@@ -6,12 +6,12 @@ import torch
 from catuvac.evaluation.metrics import evaluate_clustering
 from catuvac.features import FeatureSet
 from catuvac.model import ClusteringVAE, Embedding
+from catuvac.model.base import embed_batches
 
 SPACES = ("own", "common")
 """The spaces internal metrics are computed in: each method's own, and one shared by all."""
 
 
-@torch.no_grad()
 def embed(
     model: ClusteringVAE,
     data: FeatureSet,
@@ -19,17 +19,7 @@ def embed(
     device: torch.device | None = None,
 ) -> Embedding:
     """Deterministic ``q(y|x)`` (or responsibilities) and z means of every clip."""
-    device = device or next(model.parameters()).device
-    model.eval()
-    parts = [
-        model.embed(data.features[start : start + batch_size].to(device))
-        for start in range(0, len(data), batch_size)
-    ]
-    return Embedding(
-        torch.cat([p.cluster_probs for p in parts]).cpu(),
-        torch.cat([p.z_mean for p in parts]).cpu(),
-        torch.cat([p.z_logvar for p in parts]).cpu(),
-    )
+    return embed_batches(model, data.features, batch_size, device)
 
 
 def own_space(method: str, embedding: Embedding | None, data: FeatureSet) -> np.ndarray:

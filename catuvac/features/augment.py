@@ -25,7 +25,9 @@ False. Applied in this order:
    (inside the clip's real frames) are set to 0, the floor of the normalised range.
 """
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields, replace
+from functools import partial
 
 import torch
 
@@ -140,12 +142,20 @@ of up to 15% and a shift of up to 2 frames (6%), a shift of one band, noise of 0
 range, and one band and one span of up to 4 bins masked (the issue's probes)."""
 
 
-def _uniform(
-    shape: tuple[int, ...], generator: torch.Generator | None, device: torch.device
+def _draw(
+    sampler: Callable[..., torch.Tensor],
+    shape: tuple[int, ...],
+    generator: torch.Generator | None,
+    device: torch.device,
 ) -> torch.Tensor:
-    """Uniform [0, 1) draws made on the generator's device, returned on ``device``."""
+    """Draws of ``sampler`` (``torch.rand``, ``torch.randn``) made on the generator's
+    device, returned on ``device``."""
     draw_device = generator.device if generator is not None else device
-    return torch.rand(shape, generator=generator, device=draw_device).to(device)
+    return sampler(shape, generator=generator, device=draw_device).to(device)
+
+
+_uniform = partial(_draw, torch.rand)  # uniform in [0, 1)
+_normal = partial(_draw, torch.randn)  # standard normal
 
 
 def _integers(low: torch.Tensor | int, high: torch.Tensor | int, u: torch.Tensor) -> torch.Tensor:
@@ -174,14 +184,19 @@ def warp_source_bins(factors: torch.Tensor, n_freq: int) -> torch.Tensor:
 def frequency_warp(x: torch.Tensor, factors: torch.Tensor) -> torch.Tensor:
     """Stretch the frequency axis of ``x`` ``[B, 1, F, T]`` by per-clip ``factors`` ``[B]``,
     with linear interpolation between neighbouring bins (F is kept)."""
-    n_freq = x.shape[2]
-    source = warp_source_bins(factors.to(x.dtype), n_freq)
-    below = source.floor().long().clamp(max=n_freq - 1)
-    above = (below + 1).clamp(max=n_freq - 1)
-    frac = (source - below.to(x.dtype))[:, None, :, None]
-    index_shape = (-1, 1, n_freq, x.shape[3])
-    lower = x.gather(2, below[:, None, :, None].expand(index_shape))
-    upper = x.gather(2, above[:, None, :, None].expand(index_shape))
+    return interpolate_at(x, warp_source_bins(factors.to(x.dtype), x.shape[2]), dim=2)
+
+
+def interpolate_at(x: torch.Tensor, source: torch.Tensor, dim: int) -> torch.Tensor:
+    """``x`` ``[B, 1, F, T]`` read at positions ``source`` ``[B, n]`` (inside the axis)
+    along ``dim`` (2: frequency, 3: time), interpolating linearly between neighbours."""
+    size = x.shape[dim]
+    below = source.floor().long().clamp(max=size - 1)
+    above = (below + 1).clamp(max=size - 1)
+    view = (-1, 1, size, 1) if dim == 2 else (-1, 1, 1, size)
+    frac = (source - below.to(x.dtype)).reshape(view)
+    lower = x.gather(dim, below.reshape(view).expand_as(x))
+    upper = x.gather(dim, above.reshape(view).expand_as(x))
     return lower + frac * (upper - lower)
 
 
@@ -213,12 +228,8 @@ def time_stretch(
     source = source.clamp(0, n_frames - 1)
     before = source.floor().long()
     after = (before + 1).clamp(max=n_frames - 1)
-    frac = (source - before.to(x.dtype))[:, None, None, :]
-    shape = (-1, 1, x.shape[2], n_frames)
-    lower = x.gather(3, before[:, None, None, :].expand(shape))
-    upper = x.gather(3, after[:, None, None, :].expand(shape))
     stretched_mask = mask.gather(1, before) & mask.gather(1, after) & inside
-    stretched = (lower + frac * (upper - lower)) * inside[:, None, None, :].to(x.dtype)
+    stretched = interpolate_at(x, source, dim=3) * inside[:, None, None, :].to(x.dtype)
     return stretched, stretched_mask
 
 
@@ -230,14 +241,6 @@ def frequency_shift(x: torch.Tensor, shifts: torch.Tensor) -> torch.Tensor:
     inside = (source >= 0) & (source < n_freq)
     index = source.clamp(0, n_freq - 1)[:, None, :, None].expand(-1, 1, n_freq, x.shape[3])
     return x.gather(2, index) * inside[:, None, :, None].to(x.dtype)
-
-
-def _normal(
-    shape: tuple[int, ...], generator: torch.Generator | None, device: torch.device
-) -> torch.Tensor:
-    """Standard normal draws made on the generator's device, returned on ``device``."""
-    draw_device = generator.device if generator is not None else device
-    return torch.randn(shape, generator=generator, device=draw_device).to(device)
 
 
 def _bands(

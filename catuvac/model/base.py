@@ -1,7 +1,7 @@
 """What every clustering VAE shares: its configuration, outputs and evaluation embedding."""
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 
 import torch
 from torch import nn
@@ -91,11 +91,12 @@ class ModelConfig:
     def to_dict(self) -> dict:
         """Plain dictionary for checkpoints and result files; the neighbour settings are
         left out while off, so older checkpoints keep their identity."""
-        stored = asdict(self)
-        for name, default in NEIGHBOUR_DEFAULTS.items():
-            if stored[name] == default:
-                del stored[name]
-        return stored
+        defaults = {f.name: f.default for f in fields(self) if f.name in NEIGHBOUR_SETTINGS}
+        return {
+            key: value
+            for key, value in asdict(self).items()
+            if key not in defaults or value != defaults[key]
+        }
 
     @property
     def cluster_objective(self) -> ClusterObjective:
@@ -109,13 +110,8 @@ class ModelConfig:
         )
 
 
-NEIGHBOUR_DEFAULTS = {
-    "consistency_term": "iic",
-    "neighbours": 0,
-    "neighbour_space": "features",
-    "neighbour_refresh": 0,
-}
-"""The options added with neighbour pairing, at the values older configurations meant."""
+NEIGHBOUR_SETTINGS = ("consistency_term", "neighbours", "neighbour_space", "neighbour_refresh")
+"""The options added with neighbour pairing; older configurations meant their defaults."""
 
 
 @dataclass
@@ -211,6 +207,28 @@ class ClusteringVAE(nn.Module):
         """The decoder's mean for the deterministic code: the z mean and, for Cat. UVAC,
         the argmax of ``q(y|x)`` (the reconstruction the check of each run scores)."""
         raise NotImplementedError
+
+
+@torch.no_grad()
+def embed_batches(
+    model: "ClusteringVAE",
+    features: torch.Tensor,
+    batch_size: int = 128,
+    device: torch.device | None = None,
+) -> Embedding:
+    """:meth:`ClusteringVAE.embed` of every clip of ``features`` ``[N, 1, F, T]``, in eval
+    mode and in batches on ``device`` (default: the model's), gathered on the CPU."""
+    device = device or next(model.parameters()).device
+    model.eval()
+    parts = [
+        model.embed(features[start : start + batch_size].to(device))
+        for start in range(0, len(features), batch_size)
+    ]
+    return Embedding(
+        torch.cat([p.cluster_probs for p in parts]).cpu(),
+        torch.cat([p.z_mean for p in parts]).cpu(),
+        torch.cat([p.z_logvar for p in parts]).cpu(),
+    )
 
 
 def reparameterise(mean: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:

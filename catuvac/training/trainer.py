@@ -17,6 +17,7 @@ from catuvac.errors import (
 from catuvac.features import FeatureSet, default_device
 from catuvac.features.augment import AugmentConfig, augment
 from catuvac.model import ClusteringVAE, ModelConfig, build_model
+from catuvac.model.base import embed_batches
 from catuvac.model.objectives import ViewPair
 from catuvac.training.lock import RunLock
 from catuvac.training.neighbours import mine_neighbours
@@ -265,14 +266,7 @@ class Trainer:
             self.neighbours = mine_neighbours(data.features, cfg.neighbours)
         refresh = cfg.neighbour_space == "z" and epoch > 0 and epoch % cfg.neighbour_refresh == 0
         if refresh:
-            self.model.eval()
-            with torch.no_grad():
-                z = torch.cat(
-                    [
-                        self.model.embed(data.features[i].to(self.device)).z_mean.cpu()
-                        for i in torch.arange(len(data)).split(256)
-                    ]
-                )
+            z = embed_batches(self.model, data.features).z_mean
             self.model.train()
             self.neighbours = mine_neighbours(z, cfg.neighbours)
         return self.neighbours

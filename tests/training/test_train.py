@@ -251,6 +251,19 @@ def test_fsdd_cache_is_shared_between_prepare_calls(tmp_path, offline_data):
     assert first.train.paths == second.train.paths and len(first.test) == 8
 
 
+def assert_resume_is_exact(model, config, data, expected, folder):
+    """A run interrupted after its first epoch and resumed in ``folder`` ends with the
+    history and weights of the uninterrupted run ``expected``."""
+    first = Trainer(model, config, folder, progress=False)
+    _interrupt_at(first, 1)
+    with pytest.raises(KeyboardInterrupt):
+        first.fit(data)
+    resumed = Trainer(model, config, folder, progress=False).fit(data)
+    assert resumed.history == expected.history
+    for name, value in expected.model.state_dict().items():
+        assert torch.equal(value, resumed.model.state_dict()[name]), name
+
+
 def test_consistency_views_are_drawn_per_epoch_so_resume_stays_exact(tmp_path):
     """The augmented views of the consistency term come from a (seed, epoch) generator: an
     interrupted run resumes to the same weights and history as an uninterrupted one."""
@@ -261,14 +274,7 @@ def test_consistency_views_are_drawn_per_epoch_so_resume_stays_exact(tmp_path):
     expected = Trainer(model, config, tmp_path / "straight", progress=False).fit(data)
     assert "view_information" in expected.history[-1]
 
-    first = Trainer(model, config, tmp_path / "resumed", progress=False)
-    _interrupt_at(first, 1)
-    with pytest.raises(KeyboardInterrupt):
-        first.fit(data)
-    resumed = Trainer(model, config, tmp_path / "resumed", progress=False).fit(data)
-    assert resumed.history == expected.history
-    for name, value in expected.model.state_dict().items():
-        assert torch.equal(value, resumed.model.state_dict()[name]), name
+    assert_resume_is_exact(model, config, data, expected, tmp_path / "resumed")
 
 
 def test_neighbour_pairs_resume_exactly_and_refresh_in_z(tmp_path):
@@ -290,11 +296,4 @@ def test_neighbour_pairs_resume_exactly_and_refresh_in_z(tmp_path):
     assert "pair_agreement" in expected.history[-1]
     assert straight.neighbours.shape == (len(data), 2)
 
-    first = Trainer(model, config, tmp_path / "resumed", progress=False)
-    _interrupt_at(first, 1)
-    with pytest.raises(KeyboardInterrupt):
-        first.fit(data)
-    resumed = Trainer(model, config, tmp_path / "resumed", progress=False).fit(data)
-    assert resumed.history == expected.history
-    for name, value in expected.model.state_dict().items():
-        assert torch.equal(value, resumed.model.state_dict()[name]), name
+    assert_resume_is_exact(model, config, data, expected, tmp_path / "resumed")
