@@ -32,7 +32,8 @@ NOT_USED = "(not used)"
 
 def objective_name(result: Result) -> str:
     """The objective on q(y|x) a run trained with, in words: the paper's lambda term, then
-    this project's weights (balance, entropy, capacity, consistency) where set."""
+    this project's weights (balance, entropy, capacity, consistency) where set, and the
+    neighbours the consistency term pairs."""
     beyond = result.beyond_paper
     lam = result.lambda_setting[0] if result.lambda_setting else float("nan")
     parts = [f"λ = {lam:g}"]
@@ -42,6 +43,9 @@ def objective_name(result: Result) -> str:
             parts.append(f"capacity {target:g} nats at weight {beyond[key]:g}")
         elif key in beyond:
             parts.append(f"{label} {beyond[key]:g}")
+    if "neighbours" in beyond:
+        term = str(result.spec.get("consistency_term", "iic")).upper()
+        parts.append(f"{term} pairs with {beyond['neighbours']} neighbours")
     return ", ".join(parts)
 
 

@@ -252,3 +252,43 @@ def plot_feature_grid(
     if title:
         fig.suptitle(title)
     return fig
+
+
+def plot_word_alignment(
+    rows: Sequence[tuple[str, FeatureConfig, Sequence[object]]], titles: Sequence[str]
+) -> Figure:
+    """One column per clip, one row per representation (``(name, config, images)``):
+    the paper's window keeps its time axis in seconds, a word-aligned image spans the
+    word alone, its frames resampled to a fixed count; one colour scale per row."""
+    columns = len(titles)
+    fig, axes = plt.subplots(
+        len(rows),
+        columns,
+        figsize=(PAGE_WIDTH, 2.0 * len(rows) + 0.4),
+        squeeze=False,
+        layout="constrained",
+    )
+    for row, (name, config, images) in enumerate(rows):
+        if len(images) != columns:
+            raise ValueError(f"{name}: need {columns} images, one per title; got {len(images)}")
+        arrays = [_array(i) for i in images]
+        low, high = min(float(a.min()) for a in arrays), max(float(a.max()) for a in arrays)
+        for column, image in enumerate(arrays):
+            ax = axes[row, column]
+            title = titles[column].replace(", ", ",\n") if row == 0 else ""
+            if config.aligned:
+                ax.imshow(image, origin="lower", aspect="auto", cmap="magma", vmin=low, vmax=high)
+                ax.set_title(title)
+                ax.set_xlabel("word frame")
+                ax.set_ylabel("coefficient" if config.n_mfcc else "mel band")
+            else:
+                plot_spectrogram(
+                    image, config, ax, title=title, colorbar=False, vmin=low, vmax=high
+                )
+            ax.title.set_fontsize("small")
+            if column:
+                ax.set_ylabel("")
+            else:
+                ax.set_ylabel(f"{name}\n{ax.get_ylabel()}", fontsize="small")
+        fig.colorbar(axes[row, -1].images[0], ax=axes[row, :].tolist())
+    return fig
