@@ -73,3 +73,11 @@ def test_each_part_says_what_it_may_import():
     for part in ALLOWED:
         doc = ast.get_docstring(ast.parse((PACKAGE / part / "__init__.py").read_text()))
         assert doc and "May import" in doc, part
+
+
+def test_test_files_have_unique_names():
+    """pytest imports test folders without packages by basename, so two test files
+    with one name stop the whole collection."""
+    tests = Path(__file__).parent
+    names = [path.name for path in tests.rglob("test_*.py")]
+    assert len(names) == len(set(names)), sorted(n for n in names if names.count(n) > 1)
