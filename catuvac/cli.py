@@ -19,6 +19,7 @@ from catuvac.cli_options import (
     BAD_INPUT,
     Parser,
     add_beyond_options,
+    add_features_option,
     add_lambda_options,
     add_root_options,
     beyond_options,
@@ -143,7 +144,7 @@ def cmd_budget(args: argparse.Namespace) -> None:
         print(f"{args.run_dir} on its {len(data.test)} test clips (nats per clip):")
         print(json.dumps(use, indent=2))
         return
-    options = (args.speaker_norm, args.normaliser, args.latent_dim, args.clusters)
+    options = (args.speaker_norm, args.normaliser, args.latent_dim, args.clusters, args.features)
     record = budget_record(args.dataset, get_profile(args.profile), *options)
     print(f"{args.dataset}: nats per training clip ({record['data_subset']['train_clips']} clips)")
     print(budget_table(record).round(1).to_markdown())
@@ -281,6 +282,7 @@ def build_parser() -> Parser:
     p.add_argument("--profile", choices=PROFILES, help=profile_help)
     p.add_argument("--speaker-norm", action="store_true", help="normalise per speaker first")
     p.add_argument("--normaliser", default=PAPER_NORMALISER, choices=NORMALISERS, help="scaling")
+    add_features_option(p)
     p.add_argument("--clusters", type=int_at_least(2), default=10, help="K (PCA with d + K)")
     p.add_argument("--latent-dim", type=int_at_least(1), default=10, help="d (PCA with d)")
     p.add_argument(

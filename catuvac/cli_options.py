@@ -119,6 +119,18 @@ def add_lambda_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_features_option(parser: argparse.ArgumentParser) -> None:
+    """``--features``: the feature pipeline, shared by ``train``, ``reproduce`` and
+    ``budget``."""
+    parser.add_argument(
+        "--features",
+        default=PAPER_FEATURES,
+        choices=feature_names(),
+        help="feature pipeline: paper (the dataset's own, the paper's) or a word-aligned one "
+        "for spoken digits (word-logmel32, word-mfcc32-cmvn, word-mfcc32)",
+    )
+
+
 def add_beyond_options(parser: argparse.ArgumentParser) -> None:
     """This project's options beyond the paper (defaults: the paper's setting), shared by
     ``train`` and ``reproduce``; each one set is named in the run's file name."""
@@ -134,13 +146,7 @@ def add_beyond_options(parser: argparse.ArgumentParser) -> None:
         choices=NORMALISERS,
         help="scaling to [0, 1]: minmax (the paper's) or the 0.5-99.5 percentile range",
     )
-    parser.add_argument(
-        "--features",
-        default=PAPER_FEATURES,
-        choices=feature_names(),
-        help="feature pipeline: paper (the dataset's own, the paper's) or a word-aligned one "
-        "for spoken digits (word-logmel32, word-mfcc32-cmvn, word-mfcc32)",
-    )
+    add_features_option(parser)
     parser.add_argument(
         "--consistency-term",
         default="iic",

@@ -11,19 +11,27 @@ from catuvac.atomic import read_json, write_json
 from catuvac.evaluation.budget import budget_summary, data_budget
 from catuvac.experiments.prepare import prepare_data
 from catuvac.experiments.profiles import Profile
-from catuvac.features import PAPER_NORMALISER
+from catuvac.features import PAPER_FEATURES, PAPER_NORMALISER
 from catuvac.paths import results_dir
 from catuvac.records.provenance import git_revision
 
 BUDGET_FOLDER = "budget"
 
 
-def budget_name(dataset: str, speaker_norm: bool, normaliser: str) -> str:
+def budget_name(
+    dataset: str, speaker_norm: bool, normaliser: str, features: str = PAPER_FEATURES
+) -> str:
     """File stem of a stored budget: the dataset and the feature options away from the paper."""
     options = ("-spknorm" if speaker_norm else "") + (
         "" if normaliser == PAPER_NORMALISER else f"-norm{normaliser}"
     )
-    return f"{dataset}{options}"
+    pipeline = "" if features == PAPER_FEATURES else f"-{features}"
+    return f"{dataset}{options}{pipeline}"
+
+
+def features_of(record: dict) -> str:
+    """The feature pipeline of a stored budget (older records: the paper's)."""
+    return str(record.get("features", PAPER_FEATURES))
 
 
 def budget_record(
@@ -33,12 +41,17 @@ def budget_record(
     normaliser: str = PAPER_NORMALISER,
     latent_dim: int = 10,
     n_clusters: int = 10,
+    features: str = PAPER_FEATURES,
 ) -> dict:
-    """The budget table of ``dataset``'s training clips at ``profile`` with its provenance."""
-    data = prepare_data(dataset, profile, speaker_norm=speaker_norm, scaling=normaliser)
+    """The budget table of ``dataset``'s training clips at ``profile`` with its provenance;
+    ``features`` names the pipeline (the paper's, or a word-aligned one)."""
+    data = prepare_data(
+        dataset, profile, speaker_norm=speaker_norm, scaling=normaliser, features=features
+    )
     table = data_budget(data.train, latent_dim, n_clusters)
     return {
         "dataset": data.dataset.name,
+        "features": features,
         "speaker_norm": speaker_norm,
         "normaliser": normaliser,
         "latent_dim": latent_dim,
@@ -54,7 +67,9 @@ def budget_record(
 def save_budget(record: dict, root: Path | None = None) -> Path:
     """Write a budget record under ``root/budget/<profile>/`` (never over an existing one)."""
     folder = (root or results_dir()) / BUDGET_FOLDER / record["profile"]["name"]
-    name = budget_name(record["dataset"], record["speaker_norm"], record["normaliser"])
+    name = budget_name(
+        record["dataset"], record["speaker_norm"], record["normaliser"], features_of(record)
+    )
     path = folder / f"{name}.json"
     if path.exists():
         raise FileExistsError(f"{path} exists; move it away to compute the budget again")
@@ -89,11 +104,12 @@ def budget_overview(budgets: list[dict]) -> pd.DataFrame:
     for record in budgets:
         table = budget_table(record)
         pca = f"PCA, {record['latent_dim']} components"
+        pipeline = "" if features_of(record) == PAPER_FEATURES else f"{features_of(record)}, "
         features = "per-speaker normalised, " if record["speaker_norm"] else ""
         rows.append(
             {
                 "dataset": record["dataset"],
-                "features": f"{features}{record['normaliser']} range",
+                "features": f"{pipeline}{features}{record['normaliser']} range",
                 "floor": record["summary"]["floor"],
                 "mean predictor": record["summary"]["mean_predictor"],
                 "budget (BCE)": record["summary"]["budget"],
@@ -109,14 +125,12 @@ def budget_of(
     dataset: str,
     normaliser: str = PAPER_NORMALISER,
     speaker_norm: bool = False,
+    features: str = PAPER_FEATURES,
 ) -> float:
     """The stored BCE budget of one dataset and feature setting (NaN when not stored)."""
     for record in budgets:
-        if (record["dataset"], record["normaliser"], record["speaker_norm"]) == (
-            dataset,
-            normaliser,
-            speaker_norm,
-        ):
+        setting = (record["dataset"], record["normaliser"], record["speaker_norm"])
+        if setting == (dataset, normaliser, speaker_norm) and features_of(record) == features:
             return float(record["summary"]["budget"])
     return float("nan")
 

@@ -1,9 +1,12 @@
 """A budget is stored once, with its provenance, and read back as the table it was."""
 
+import math
+
 import pytest
 
 from catuvac.experiments.budget_study import (
     budget_name,
+    budget_of,
     budget_record,
     budget_table,
     load_budgets,
@@ -26,3 +29,16 @@ def test_budget_is_stored_with_provenance_and_never_overwritten(tmp_path, offlin
     with pytest.raises(FileExistsError, match="move it away"):
         save_budget(record, tmp_path)
     assert budget_name("arabic-digits", True, "minmax") == "arabic-digits-spknorm"
+
+
+def test_budget_names_and_finds_its_feature_pipeline():
+    assert budget_name("fsdd", False, "percentile", "word-mfcc32-cmvn") == (
+        "fsdd-normpercentile-word-mfcc32-cmvn"
+    )
+    paper = {"dataset": "fsdd", "normaliser": "percentile", "speaker_norm": False}
+    paper["summary"] = {"budget": 40.0}
+    aligned = {**paper, "features": "word-mfcc32-cmvn", "summary": {"budget": 80.0}}
+    budgets = [paper, aligned]
+    assert budget_of(budgets, "fsdd", "percentile") == 40.0
+    assert budget_of(budgets, "fsdd", "percentile", features="word-mfcc32-cmvn") == 80.0
+    assert math.isnan(budget_of(budgets, "fsdd", "percentile", features="word-logmel32"))
