@@ -37,6 +37,11 @@ def features_of(result: Result) -> str:
     return str(result.beyond_paper.get("features", PAPER_FEATURES))
 
 
+def _accuracies(runs: Iterable[Result]) -> np.ndarray:
+    """Test accuracy of each run, in %."""
+    return np.array([100 * run["metrics"]["accuracy"] for run in runs])
+
+
 def kmeans_runs(
     records: Iterable[Record], dataset: str, features: str, speaker_norm: bool
 ) -> list[Result]:
@@ -74,7 +79,7 @@ def kmeans_by_representation(
             }
             for dataset in datasets:
                 runs = kmeans_runs(records, dataset, features, speaker_norm)
-                values = np.array([100 * r["metrics"]["accuracy"] for r in runs])
+                values = _accuracies(runs)
                 row[f"{dataset}, accuracy (%)"] = (
                     mean_text(values.mean(), values.std(), len(values), len(values), 1)
                     if len(values)
@@ -112,16 +117,100 @@ def word_groups(records: Iterable[Record], dataset: str) -> list[list[Result]]:
     return [groups[key] for key in order]
 
 
+def input_of(result: Result) -> tuple[str, bool, str]:
+    """What a run clustered: its feature pipeline, speaker normalisation and normaliser."""
+    return features_of(result), result.speaker_norm, result.beyond_paper.get("normaliser", "")
+
+
+def same_input_kmeans(groups: list[list[Result]], runs: list[Result]) -> list[Result]:
+    """The K-means runs among ``groups`` that clustered the same input as ``runs``."""
+    for group in groups:
+        if group[0].method == "kmeans" and input_of(group[0]) == input_of(runs[0]):
+            return group
+    return []
+
+
 def word_table(records: Iterable[Record], dataset: str) -> pd.DataFrame:
     """Every method on the aligned features of ``dataset``, seeds aggregated, each row
-    named by its setting (:func:`word_setting`), metrics in each method's own space."""
+    named by its setting (:func:`word_setting`), metrics in each method's own space, and
+    beside each model row the accuracy of K-means on the same input (seeds above it)."""
+    groups = word_groups(records, dataset)
     tables = []
-    for runs in word_groups(records, dataset):
+    for runs in groups:
         shown = format_seed_table(seed_table(runs), with_clusters_used=True)
         shown = shown.drop(columns=["dataset", "clusters", "tau_end"])
         shown.insert(1, "setting", word_setting(runs[0]))
+        shown.insert(4, "K-means, same input (%)", _same_input_text(groups, runs))
         tables.append(shown)
     return pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
+
+
+def _same_input_text(groups: list[list[Result]], runs: list[Result]) -> str:
+    """K-means' accuracy on the same input and on how many seeds the model is above it
+    (matched by seed); blank for K-means itself, a dash where it was not run."""
+    if runs[0].method == "kmeans":
+        return ""
+    kmeans = same_input_kmeans(groups, runs)
+    if not kmeans:
+        return "–"
+    values = _accuracies(kmeans)
+    text = mean_text(values.mean(), values.std(), len(values), len(values), 1)
+    above, paired = seeds_above_kmeans(kmeans, runs)
+    return f"{text} (model above on {above} of {paired} seeds)"
+
+
+def seeds_above_kmeans(kmeans: list[Result], runs: list[Result]) -> tuple[int, int]:
+    """On how many of the seeds both have the model's accuracy is above K-means', and how
+    many seeds both have."""
+    by_seed = {run.seed: run for run in kmeans}
+    paired = [run for run in runs if run.seed in by_seed]
+    above = _accuracies(paired) > _accuracies(by_seed[run.seed] for run in paired)
+    return int(above.sum()), len(paired)
+
+
+def word_verdict(records: Iterable[Record], dataset: str) -> str:
+    """One sentence for the chapter: which model settings on the aligned features beat
+    K-means on the same input on every seed (at least three seeds)."""
+    groups = word_groups(records, dataset)
+    models = [runs for runs in groups if runs[0].method != "kmeans"]
+    winners = []
+    for runs in models:
+        above, paired = seeds_above_kmeans(same_input_kmeans(groups, runs), runs)
+        if paired >= 3 and above == paired:
+            winners.append(f"{METHOD_NAMES[runs[0].method]} ({word_setting(runs[0])})")
+    if not winners:
+        return (
+            f"On {dataset}, none of the {len(models)} model settings on the aligned features "
+            "is above K-means on the same input on every one of at least three seeds."
+        )
+    return (
+        f"On {dataset}, {len(winners)} of the {len(models)} model settings on the aligned "
+        f"features {'is' if len(winners) == 1 else 'are'} above K-means on the same input on "
+        f"every seed: {'; '.join(winners)}."
+    )
+
+
+def word_accuracies(records: Iterable[Record], dataset: str) -> pd.DataFrame:
+    """Test accuracy (%) of every seed of every setting of :func:`word_groups`, numbered in
+    :func:`word_table`'s row order (``row``), for the chapter's figure."""
+    rows = [
+        {
+            "row": row,
+            "method": METHOD_NAMES[run.method],
+            "setting": word_setting(run),
+            "seed": run.seed,
+            "accuracy (%)": 100 * run["metrics"]["accuracy"],
+        }
+        for row, runs in enumerate(word_groups(records, dataset))
+        for run in runs
+    ]
+    return pd.DataFrame(rows, columns=["row", "method", "setting", "seed", "accuracy (%)"])
+
+
+def paper_window_kmeans(records: Iterable[Record], dataset: str) -> float:
+    """Mean test accuracy (%) of K-means on the paper's 1 s window (NaN when not stored)."""
+    runs = kmeans_runs(records, dataset, PAPER_FEATURES, speaker_norm=False)
+    return float(_accuracies(runs).mean()) if runs else float("nan")
 
 
 def word_table_one_rows(

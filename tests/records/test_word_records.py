@@ -4,8 +4,10 @@ library on a few FSDD clips."""
 
 import dataclasses
 
+import matplotlib
 import pytest
 
+from catuvac.book.plots.words import plot_word_accuracy
 from catuvac.experiments.prepare import prepare_data
 from catuvac.experiments.profiles import PROFILES
 from catuvac.experiments.reproduce import run
@@ -14,10 +16,16 @@ from catuvac.records.results import load_results, save_result
 from catuvac.records.words import (
     REPRESENTATIONS,
     kmeans_by_representation,
+    paper_window_kmeans,
+    seeds_above_kmeans,
+    word_accuracies,
     word_setting,
     word_table,
     word_table_one_rows,
+    word_verdict,
 )
+
+matplotlib.use("Agg")
 
 SMALL = {"max_train_clips": 48, "max_test_clips": 32, "epochs": 1}
 
@@ -79,3 +87,44 @@ def test_table_one_rows_are_ours_and_name_their_pipeline(stored):
     assert list(rows["method"]) == ["K-means, ours", "Cat. UVAC, ours"]
     assert rows["source"].str.contains("word-mfcc32-cmvn").all()
     assert rows["source"].str.startswith("ours (long").all()
+
+
+def test_word_accuracies_follow_the_table_rows_seed_by_seed(stored):
+    table = word_table(stored, "fsdd")
+    accuracies = word_accuracies(stored, "fsdd")
+    assert list(accuracies["row"]) == [0, 0, 1, 1]
+    assert list(accuracies["method"].drop_duplicates()) == list(table["method"])
+    for row, runs in accuracies.groupby("row"):
+        mean = float(table.loc[row, "accuracy (%)"].split(" ± ")[0])
+        assert runs["accuracy (%)"].mean() == pytest.approx(mean, abs=0.006)
+    window = paper_window_kmeans(stored, "fsdd")
+    kmeans = [r for r in stored if r.method == "kmeans" and r.profile_name == "cpu"]
+    assert window == pytest.approx(100 * sum(r["metrics"]["accuracy"] for r in kmeans) / 2)
+
+
+def test_word_accuracy_figure_has_a_bar_per_setting_and_the_window_line(stored):
+    fig = plot_word_accuracy(
+        {"fsdd": word_accuracies(stored, "fsdd")}, {"fsdd": paper_window_kmeans(stored, "fsdd")}
+    )
+    (ax,) = fig.axes
+    assert len(ax.patches) == 2
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["0: K-means", "1: Cat. UVAC"]
+    assert ax.get_legend().get_texts()[0].get_text() == "K-means, 1 s window"
+
+
+def test_model_rows_stand_beside_kmeans_on_the_same_input(stored):
+    table = word_table(stored, "fsdd").set_index("method")
+    assert table.loc["K-means", "K-means, same input (%)"] == ""
+    beside = table.loc["Cat. UVAC", "K-means, same input (%)"]
+    kmeans = [r for r in stored if r.method == "kmeans" and r.profile_name == "long"]
+    mean = 100 * sum(r["metrics"]["accuracy"] for r in kmeans) / 2
+    assert beside.startswith(f"{mean:.1f} ± ")
+    assert beside.endswith("of 2 seeds)")
+
+
+def test_verdict_needs_three_seeds_above_kmeans(stored):
+    assert word_verdict(stored, "fsdd").startswith("On fsdd, none of the 1 model settings")
+    kmeans = [r for r in stored if r.method == "kmeans" and r.profile_name == "long"]
+    model = [r for r in stored if r.method == "catuvac"]
+    above, paired = seeds_above_kmeans(kmeans, model)
+    assert paired == 2 and 0 <= above <= 2
