@@ -60,7 +60,7 @@ from catuvac.records.beyond import (
 from catuvac.records.results import load_results, read_result
 from catuvac.records.table import TABLE_FORMATS, results_table
 from catuvac.records.targets import targets_sentences, targets_table
-from catuvac.training.schedules import SCHEDULE_SHAPES
+from catuvac.training.schedules import PAPER_TAU_END, SCHEDULE_SHAPES
 from catuvac.training.trainer import train
 
 FAILURE = 1
@@ -204,7 +204,9 @@ def build_parser() -> Parser:
     )
     add_lambda_options(p)
     add_beyond_options(p)
-    p.add_argument("--tau-end", type=positive_number, default=0.5, help="final temperature")
+    p.add_argument(
+        "--tau-end", type=positive_number, default=PAPER_TAU_END, help="final temperature"
+    )
     p.add_argument(
         "--tau-shape", default="exponential", choices=SCHEDULE_SHAPES, help="temperature schedule"
     )
@@ -231,7 +233,7 @@ def build_parser() -> Parser:
         "--tau-end",
         nargs="+",
         type=positive_number,
-        help="final temperatures of Cat. UVAC; default: 0.5",
+        help=f"final temperatures of Cat. UVAC; default: {PAPER_TAU_END}",
     )
     add_lambda_options(p)
     p.add_argument("--profile", choices=PROFILES, help=profile_help)

@@ -12,6 +12,7 @@ from catuvac.features import NORMALISERS, PAPER_FEATURES, PAPER_NORMALISER, feat
 from catuvac.model.elbo import LAMBDA_PLACEMENTS
 from catuvac.model.likelihoods import PAPER_LIKELIHOOD, check_likelihood
 from catuvac.paths import results_dir, runs_dir
+from catuvac.training.schedules import PAPER_TAU_END
 
 RESULT_METHODS = ("labels", "kmeans", "uvac", "catuvac")
 PAPER_CLUSTERS = {
@@ -54,7 +55,7 @@ class RunSpec:
     n_clusters: int
     seed: int
     profile: str
-    tau_end: float = 0.5
+    tau_end: float = PAPER_TAU_END
     lambda_weight: float | None = None  # None: the dataset's default (catuvac.evaluation.defaults)
     lambda_placement: str = "kl_y"
     speaker_norm: bool = False
@@ -195,7 +196,7 @@ def grid(
         # Seed-major order: an interrupted grid has every cell at the first seeds.
         for seed in seeds:
             for method in (m for m in methods if m != "labels"):
-                taus = tau_ends if method == "catuvac" and tau_ends else [0.5]
+                taus = tau_ends if method == "catuvac" and tau_ends else [PAPER_TAU_END]
                 specs += [
                     RunSpec(
                         dataset,

@@ -7,8 +7,7 @@ from collections.abc import Iterable, Sequence
 
 from catuvac.evaluation.defaults import ELBO_LAMBDA, default_lambda
 from catuvac.records.results import Record, as_result, select
-
-PAPER_TAU_END = 0.5
+from catuvac.training.schedules import PAPER_TAU_END
 
 
 def at_paper_tau(record: Record) -> bool:

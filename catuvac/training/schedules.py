@@ -10,6 +10,9 @@ from __future__ import annotations
 from catuvac.errors import unknown_option
 
 SCHEDULE_SHAPES: tuple[str, ...] = ("exponential", "linear")
+PAPER_TAU_START = 1.0
+PAPER_TAU_END = 0.5
+"""The paper's Gumbel-Softmax temperatures, first and last epoch (section III-D)."""
 
 
 def anneal(start: float, end: float, progress: float, shape: str = "exponential") -> float:

@@ -21,7 +21,13 @@ from catuvac.model.base import embed_batches
 from catuvac.model.objectives import ViewPair
 from catuvac.training.lock import RunLock
 from catuvac.training.neighbours import mine_neighbours
-from catuvac.training.schedules import SCHEDULE_SHAPES, learning_rate, temperature
+from catuvac.training.schedules import (
+    PAPER_TAU_END,
+    PAPER_TAU_START,
+    SCHEDULE_SHAPES,
+    learning_rate,
+    temperature,
+)
 
 CHECKPOINT_NAME = "checkpoint.pt"
 HISTORY_NAME = "history.json"
@@ -37,8 +43,8 @@ class TrainConfig:
     batch_size: int = 64
     lr_start: float = 1e-3
     lr_end: float = 1e-5
-    tau_start: float = 1.0
-    tau_end: float = 0.5
+    tau_start: float = PAPER_TAU_START
+    tau_end: float = PAPER_TAU_END
     tau_shape: str = "exponential"
     seed: int = 0
     checkpoint_every: int = 5

@@ -15,7 +15,13 @@ from matplotlib.figure import Figure
 
 from catuvac.book.plots import PAGE_WIDTH, axes_for, panel_grid
 from catuvac.evaluation.usage import history_frame, usage_matrix, usage_summary
-from catuvac.training.schedules import SCHEDULE_SHAPES, learning_rate, temperature
+from catuvac.training.schedules import (
+    PAPER_TAU_END,
+    PAPER_TAU_START,
+    SCHEDULE_SHAPES,
+    learning_rate,
+    temperature,
+)
 
 TERM_LABELS = {
     "loss": "weighted loss (negative ELBO)",
@@ -44,8 +50,8 @@ def plot_temperature_schedules(
 
 def plot_schedules(
     n_epochs: int = 500,
-    tau_start: float = 1.0,
-    tau_end: float = 0.5,
+    tau_start: float = PAPER_TAU_START,
+    tau_end: float = PAPER_TAU_END,
     lr_start: float = 1e-3,
     lr_end: float = 1e-5,
 ) -> Figure:
