@@ -82,7 +82,13 @@ def cmd_download(args: argparse.Namespace) -> None:
 
 def cmd_train(args: argparse.Namespace) -> None:
     profile = get_profile(args.profile)
-    data = prepare_data(args.dataset, profile, scaling=args.normaliser, features=args.features)
+    data = prepare_data(
+        args.dataset,
+        profile,
+        speaker_norm=args.speaker_norm,
+        scaling=args.normaliser,
+        features=args.features,
+    )
     model_config, train_config = build_configs(
         args.method,
         data,
@@ -95,6 +101,7 @@ def cmd_train(args: argparse.Namespace) -> None:
         tau_end=args.tau_end,
         tau_shape=args.tau_shape,
         epochs=args.epochs,
+        marginal_weight=args.marginal_weight,
         **beyond_options(args),
     )
     run_dir = Path(args.run_dir)
@@ -237,18 +244,6 @@ def build_parser() -> Parser:
     )
     add_lambda_options(p)
     p.add_argument("--profile", choices=PROFILES, help=profile_help)
-    p.add_argument(
-        "--speaker-norm",
-        action="store_true",
-        help="standardise each speaker's features with its own statistics first (no labels); "
-        "results are named ...-spknorm-seed<s>",
-    )
-    p.add_argument(
-        "--marginal-weight",
-        type=non_negative_number,
-        default=0.0,
-        help="weight on KL(batch mean of q(y|x) || uniform), this project's addition",
-    )
     p.add_argument("--overwrite", action="store_true", help="replace existing result files")
     add_beyond_options(p)
     add_root_options(p)

@@ -146,6 +146,18 @@ def add_beyond_options(parser: argparse.ArgumentParser) -> None:
         choices=NORMALISERS,
         help="scaling to [0, 1]: minmax (the paper's) or the 0.5-99.5 percentile range",
     )
+    parser.add_argument(
+        "--speaker-norm",
+        action="store_true",
+        help="standardise each speaker's features with its own statistics first (no labels); "
+        "results are named ...-spknorm-seed<s>",
+    )
+    parser.add_argument(
+        "--marginal-weight",
+        type=non_negative_number,
+        default=0.0,
+        help="weight on KL(batch mean of q(y|x) || uniform), this project's addition",
+    )
     add_features_option(parser)
     parser.add_argument(
         "--consistency-term",

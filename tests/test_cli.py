@@ -271,6 +271,18 @@ def test_train_then_evaluate_the_run_folder_alone(folders, capsys):
     assert capsys.readouterr().out == json.dumps(metrics, indent=2) + "\n"
 
 
+def test_train_takes_the_options_reproduce_takes(folders, capsys):
+    run_dir = folders / "run"
+    args = ["train", "--dataset", "fsdd", "--method", "catuvac", "--profile", "smoke"]
+    options = ["--speaker-norm", "--marginal-weight", "10", "--epochs", "1"]
+    assert main([*args, *options, "--run-dir", str(run_dir)]) == 0
+    info = json.loads((run_dir / "run.json").read_text())
+    assert info["speaker_norm"] is True and info["model_config"]["marginal_weight"] == 10.0
+    capsys.readouterr()
+    assert main(["evaluate", "--run-dir", str(run_dir)]) == 0
+    assert set(json.loads(capsys.readouterr().out)) == {"accuracy", "nmi", "own", "common"}
+
+
 def test_train_into_a_run_folder_of_another_configuration_is_one_clear_line(folders, capsys):
     run_dir = folders / "run"
     run_dir.mkdir()
