@@ -11,7 +11,7 @@ from catuvac.data import canonical_name
 from catuvac.errors import UnknownOptionError
 from catuvac.experiments.specs import MODEL_OPTIONS
 from catuvac.features import NORMALISERS, PAPER_FEATURES, PAPER_NORMALISER, feature_names
-from catuvac.model.base import NEIGHBOUR_SPACES
+from catuvac.model.base import NEIGHBOUR_SPACES, ModelConfig
 from catuvac.model.elbo import LAMBDA_PLACEMENTS
 from catuvac.model.likelihoods import LIKELIHOODS, PAPER_LIKELIHOOD
 from catuvac.model.objectives import CONSISTENCY_TERMS
@@ -56,6 +56,14 @@ def non_negative_number(text: str) -> float:
     value = _number(text, float)
     if not math.isfinite(value) or value < 0:
         raise argparse.ArgumentTypeError(f"{text!r} must be a finite number >= 0")
+    return value
+
+
+def probability(text: str) -> float:
+    """A number strictly between 0 and 1 (a confidence threshold)."""
+    value = _number(text, float)
+    if not 0.0 < value < 1.0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be a number between 0 and 1")
     return value
 
 
@@ -190,10 +198,22 @@ def add_beyond_options(parser: argparse.ArgumentParser) -> None:
         ("capacity", "capacity_nats", "target in nats for KL_y (with --capacity-weight)"),
         ("capacity-weight", "capacity_weight", "weight on |KL_y - capacity|"),
         ("consistency-weight", "consistency_weight", "weight on the agreement of two views"),
+        (
+            "self-label-weight",
+            "self_label_weight",
+            "weight on training each confident clip's augmented view towards its own cluster "
+            "(SCAN's self-labelling; needs --consistency-weight)",
+        ),
     ):
         parser.add_argument(
             f"--{name}", dest=dest, type=non_negative_number, default=0.0, help=text
         )
+    parser.add_argument(
+        "--self-label-threshold",
+        type=probability,
+        default=ModelConfig.self_label_threshold,
+        help="max q(y|x) above which a clip trains its augmented view towards its cluster",
+    )
 
 
 def beyond_options(args: argparse.Namespace) -> dict:

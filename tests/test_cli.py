@@ -62,6 +62,8 @@ def test_reproduce_writes_keeps_and_overwrites_results(folders, capsys):
             "neighbour_space": "features",
             "neighbour_refresh": 0,
             "features": "paper",
+            "self_label_weight": 0.0,
+            "self_label_threshold": 0.95,
         }
         assert record["profile"] == asdict(PROFILES["smoke"])
         assert record["feature_config"] == SPOKEN_DIGITS.to_dict()
@@ -313,3 +315,11 @@ def test_budget_of_a_dataset_and_of_a_trained_run(folders, capsys):
     info = json.loads((run_dir / "run.json").read_text())
     assert info["normaliser"]["scaling"] == "percentile"
     assert info["model_config"]["likelihood"] == "gaussian-optimal"
+
+
+def test_settings_that_contradict_are_one_line_and_train_nothing(folders, capsys):
+    args = ["train", "--dataset", "fsdd", "--profile", "smoke", "--self-label-weight", "1"]
+    assert exit_code([*args, "--run-dir", str(folders / "run")]) == 2
+    last = capsys.readouterr().err.splitlines()[-1]  # after the feature progress bars
+    assert last == "catuvac train: error: self-labelling needs the consistency term's views"
+    assert not (folders / "run").exists()

@@ -51,6 +51,8 @@ def build_configs(
     neighbours: int = 0,
     neighbour_space: str = "features",
     neighbour_refresh: int = 0,
+    self_label_weight: float = 0.0,
+    self_label_threshold: float = ModelConfig.self_label_threshold,
 ) -> tuple[ModelConfig, TrainConfig]:
     """The model and training configurations of one run, on the dataset's input shape and
     at the profile's scale (epochs, batch size, learning rates): the one place
@@ -79,6 +81,8 @@ def build_configs(
         neighbours=neighbours,
         neighbour_space=neighbour_space,
         neighbour_refresh=neighbour_refresh,
+        self_label_weight=self_label_weight,
+        self_label_threshold=self_label_threshold,
     )
     training = TrainConfig(
         epochs=profile.epochs if epochs is None else epochs,

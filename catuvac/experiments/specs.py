@@ -9,6 +9,7 @@ from catuvac.errors import unknown_option
 from catuvac.evaluation.defaults import ELBO_LAMBDA, default_lambda
 from catuvac.experiments.profiles import Profile
 from catuvac.features import NORMALISERS, PAPER_FEATURES, PAPER_NORMALISER, feature_config_for
+from catuvac.model.base import ModelConfig
 from catuvac.model.elbo import LAMBDA_PLACEMENTS
 from catuvac.model.likelihoods import PAPER_LIKELIHOOD, check_likelihood
 from catuvac.paths import results_dir, runs_dir
@@ -33,6 +34,8 @@ MODEL_OPTIONS = (
     "neighbours",
     "neighbour_space",
     "neighbour_refresh",
+    "self_label_weight",
+    "self_label_threshold",
 )
 """The options beyond the paper that go to the model configuration, as the run spec, the
 model configuration and the command line name them."""
@@ -71,6 +74,8 @@ class RunSpec:
     neighbour_space: str = "features"
     neighbour_refresh: int = 0
     features: str = PAPER_FEATURES
+    self_label_weight: float = 0.0
+    self_label_threshold: float = ModelConfig.self_label_threshold
 
     def __post_init__(self) -> None:
         feature_config_for(self.dataset, self.features)
@@ -108,6 +113,10 @@ class RunSpec:
             if self.neighbours:
                 space = f"z{self.neighbour_refresh}" if self.neighbour_space == "z" else ""
                 parts.append(f"nn{self.neighbours}{space}")
+            if self.self_label_weight:
+                default = self.self_label_threshold == ModelConfig.self_label_threshold
+                at = "" if default else f"at{self.self_label_threshold:g}"
+                parts.append(f"selflabel{self.self_label_weight:g}{at}")
             if self.likelihood != PAPER_LIKELIHOOD:
                 parts.append(self.likelihood)
         if self.normaliser != PAPER_NORMALISER:

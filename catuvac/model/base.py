@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, fields
 import torch
 from torch import nn
 
-from catuvac.errors import unknown_option
+from catuvac.errors import ConfigError, unknown_option
 from catuvac.model.elbo import LAMBDA_PLACEMENTS, ElboTerms, batch_marginal_kl
 from catuvac.model.likelihoods import PAPER_LIKELIHOOD, check_likelihood, reconstruction_nll
 from catuvac.model.networks import check_input_size
@@ -32,7 +32,9 @@ class ModelConfig:
     the second view of a clip is one of its k nearest neighbours (SCAN), mined without
     labels in ``neighbour_space`` (re-mined every ``neighbour_refresh`` epochs in z; the
     first epochs use the features), and both views are augmented; with 0 it is an
-    augmentation of the clip itself (IIC).
+    augmentation of the clip itself (IIC). ``self_label_weight`` trains the augmented view
+    of each clip whose ``q(y|x)`` exceeds ``self_label_threshold`` towards its argmax
+    (SCAN's self-labelling; it uses the consistency term's views, so needs that term).
     """
 
     method: str
@@ -53,6 +55,8 @@ class ModelConfig:
     neighbours: int = 0
     neighbour_space: str = "features"
     neighbour_refresh: int = 0
+    self_label_weight: float = 0.0
+    self_label_threshold: float = 0.95
 
     def __post_init__(self) -> None:
         if self.method not in METHODS:
@@ -60,21 +64,27 @@ class ModelConfig:
         if self.lambda_placement not in LAMBDA_PLACEMENTS:
             raise unknown_option("lambda placement", self.lambda_placement, LAMBDA_PLACEMENTS)
         if self.n_clusters < 2:
-            raise ValueError(f"n_clusters must be at least 2, got {self.n_clusters}")
+            raise ConfigError(f"n_clusters must be at least 2, got {self.n_clusters}")
         if self.latent_dim < 1:
-            raise ValueError(f"latent_dim must be at least 1, got {self.latent_dim}")
+            raise ConfigError(f"latent_dim must be at least 1, got {self.latent_dim}")
         check_likelihood(self.likelihood)
         if self.consistency_term not in CONSISTENCY_TERMS:
             raise unknown_option("consistency term", self.consistency_term, CONSISTENCY_TERMS)
         if self.neighbour_space not in NEIGHBOUR_SPACES:
             raise unknown_option("neighbour space", self.neighbour_space, NEIGHBOUR_SPACES)
         if self.neighbours < 0 or self.neighbour_refresh < 0:
-            raise ValueError(
+            raise ConfigError(
                 "neighbours and neighbour_refresh must be >= 0, got "
                 f"{self.neighbours} and {self.neighbour_refresh}"
             )
+        if self.self_label_weight and not self.consistency_weight:
+            raise ConfigError("self-labelling needs the consistency term's views")
+        if not 0.0 < self.self_label_threshold < 1.0:
+            raise ConfigError(
+                f"self_label_threshold must lie in (0, 1), got {self.self_label_threshold}"
+            )
         if self.neighbour_space == "z" and not self.neighbour_refresh:
-            raise ValueError("neighbours mined in z need neighbour_refresh > 0 (epochs)")
+            raise ConfigError("neighbours mined in z need neighbour_refresh > 0 (epochs)")
         for name in (
             "lambda_weight",
             "marginal_weight",
@@ -82,16 +92,17 @@ class ModelConfig:
             "capacity_nats",
             "capacity_weight",
             "consistency_weight",
+            "self_label_weight",
         ):
             value = getattr(self, name)
             if not math.isfinite(value) or value < 0:
-                raise ValueError(f"{name} must be a finite number >= 0, got {value}")
+                raise ConfigError(f"{name} must be a finite number >= 0, got {value}")
         check_input_size(self.n_freq, self.n_frames)
 
     def to_dict(self) -> dict:
         """Plain dictionary for checkpoints and result files; the neighbour settings are
         left out while off, so older checkpoints keep their identity."""
-        defaults = {f.name: f.default for f in fields(self) if f.name in NEIGHBOUR_SETTINGS}
+        defaults = {f.name: f.default for f in fields(self) if f.name in LATER_SETTINGS}
         return {
             key: value
             for key, value in asdict(self).items()
@@ -107,11 +118,21 @@ class ModelConfig:
             self.capacity_weight,
             self.consistency_weight,
             self.consistency_term,
+            self.self_label_weight,
+            self.self_label_threshold,
         )
 
 
-NEIGHBOUR_SETTINGS = ("consistency_term", "neighbours", "neighbour_space", "neighbour_refresh")
-"""The options added with neighbour pairing; older configurations meant their defaults."""
+LATER_SETTINGS = (
+    "consistency_term",
+    "neighbours",
+    "neighbour_space",
+    "neighbour_refresh",
+    "self_label_weight",
+    "self_label_threshold",
+)
+"""The options added with neighbour pairing and self-labelling; older configurations meant
+their defaults."""
 
 
 @dataclass
@@ -184,11 +205,12 @@ class ClusteringVAE(nn.Module):
         objective = self.config.cluster_objective
         if not objective.active:
             return terms
-        assigned = None
+        assigned = own_view = None
         if views is not None:
             first = probs if views.first is None else self.assign(views.first)
             assigned = (first, self.assign(views.second))
-        extra, parts = objective.loss(probs, terms.kl_y, assigned)
+            own_view = assigned[1] if views.first is None else assigned[0]
+        extra, parts = objective.loss(probs, terms.kl_y, assigned, own_view)
         if assigned is not None and self.config.neighbours and self.config.marginal_weight:
             # The balance must hold where the pairs are compared too: weighted on the clean
             # batch alone, every augmented view can fall into one cluster, where the pairs

@@ -6,7 +6,8 @@ keep the two apart (IMSAT, Hu et al. 2017), set a capacity for KL_y (JointVAE, D
 and ask y to agree across two views: a clip and an augmentation of it, through their mutual
 information (IIC, Ji et al. 2019), or a clip and one of its nearest neighbours, both
 augmented, through the log of the dot product of their assignments (SCAN, Van Gansbeke et
-al. 2020).
+al. 2020); and it can train each confidently assigned clip's augmented view towards that
+assignment (self-labelling: SCAN's second step, FixMatch's pseudo-labels).
 """
 
 from dataclasses import dataclass
@@ -50,6 +51,24 @@ def pair_agreement(probs: torch.Tensor, probs_other: torch.Tensor) -> torch.Tens
     return (probs * probs_other).sum(dim=1).clamp_min(EPS).log().mean()
 
 
+def self_label_loss(
+    probs: torch.Tensor, probs_view: torch.Tensor, threshold: float
+) -> torch.Tensor:
+    """Cross-entropy of the augmented views ``probs_view`` against the argmax of the clips'
+    own ``probs`` where its maximum exceeds ``threshold``, each cluster's clips weighted by
+    the inverse of their count among the confident ones (SCAN's balance), so that a large
+    cluster cannot grow by labelling itself; 0 when no clip is confident."""
+    confidence, target = probs.detach().max(dim=1)
+    confident = confidence > threshold
+    if not confident.any():
+        return probs_view.new_zeros(())
+    target = target[confident]
+    counts = torch.bincount(target, minlength=probs.shape[1]).to(probs_view.dtype)
+    weights = torch.where(counts > 0, 1.0 / counts.clamp_min(1.0), torch.zeros_like(counts))
+    log_q = probs_view[confident].clamp_min(EPS).log()
+    return torch.nn.functional.nll_loss(log_q, target, weight=weights)
+
+
 @dataclass(frozen=True)
 class ClusterObjective:
     """Weights of the extra terms; all zero is the paper's objective.
@@ -58,7 +77,8 @@ class ClusterObjective:
     configuration's ``marginal_weight`` on ``KL(mean_batch q || U)``, the IMSAT form),
     ``capacity_weight * |KL_y - capacity|`` is the JointVAE form, and ``consistency``
     rewards the agreement of two views' assignments, measured by ``consistency_term``
-    (:data:`CONSISTENCY_TERMS`).
+    (:data:`CONSISTENCY_TERMS`); ``self_label`` weights :func:`self_label_loss` at
+    ``self_label_threshold``.
     """
 
     entropy: float = 0.0
@@ -66,6 +86,8 @@ class ClusterObjective:
     capacity_weight: float = 0.0
     consistency: float = 0.0
     consistency_term: str = "iic"
+    self_label: float = 0.0
+    self_label_threshold: float = 0.95
 
     def __post_init__(self) -> None:
         if self.consistency_term not in CONSISTENCY_TERMS:
@@ -73,19 +95,21 @@ class ClusterObjective:
 
     @property
     def active(self) -> bool:
-        return any((self.entropy, self.capacity_weight, self.consistency))
+        return any((self.entropy, self.capacity_weight, self.consistency, self.self_label))
 
     def loss(
         self,
         probs: torch.Tensor,
         kl_y: torch.Tensor,
         views: tuple[torch.Tensor, torch.Tensor] | None = None,
+        own_view: torch.Tensor | None = None,
     ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
         """The weighted extra loss of a batch and its unweighted parts, for logging.
 
         ``kl_y`` is the batch mean of the per-clip categorical KL; ``views`` holds the
         assignments of the two views of each pair (:class:`ViewPair`), needed when
-        ``consistency > 0``."""
+        ``consistency > 0``; ``own_view`` those of an augmentation of each clip itself,
+        needed when ``self_label > 0``."""
         parts: dict[str, torch.Tensor] = {}
         total = probs.new_zeros(())
         if self.entropy:
@@ -103,4 +127,9 @@ class ClusterObjective:
             else:
                 parts["pair_agreement"] = pair_agreement(*views)
                 total = total - self.consistency * parts["pair_agreement"]
+        if self.self_label:
+            if own_view is None:
+                raise ValueError("self-labelling needs q(y|x) of an augmentation of each clip")
+            parts["self_label"] = self_label_loss(probs, own_view, self.self_label_threshold)
+            total = total + self.self_label * parts["self_label"]
         return total, parts

@@ -26,6 +26,7 @@ OBJECTIVE_WEIGHTS = {
     "entropy_weight": "entropy",
     "capacity_weight": "capacity",
     "consistency_weight": "consistency",
+    "self_label_weight": "self-labelling",
 }
 NOT_USED = "(not used)"
 
@@ -46,6 +47,8 @@ def objective_name(result: Result) -> str:
     if "neighbours" in beyond:
         term = str(result.spec.get("consistency_term", "iic")).upper()
         parts.append(f"{term} pairs with {beyond['neighbours']} neighbours")
+    if "self_label_threshold" in beyond:
+        parts.append(f"self-labels above q = {beyond['self_label_threshold']:g}")
     return ", ".join(parts)
 
 
@@ -76,7 +79,8 @@ def study_runs(records: Iterable[Record], profile: str = STUDY_PROFILE) -> list[
 def has_cluster_objective(result: Result) -> bool:
     """Whether a run trained with this project's terms on q(y|x) (besides the balance)."""
     return bool(
-        set(result.beyond_paper) & {"entropy_weight", "capacity_weight", "consistency_weight"}
+        set(result.beyond_paper)
+        & {"entropy_weight", "capacity_weight", "consistency_weight", "self_label_weight"}
     )
 
 

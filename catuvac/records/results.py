@@ -111,10 +111,17 @@ class Result(Mapping):
             "features": spec.get("features", PAPER_FEATURES),
             "neighbours": int(spec.get("neighbours", 0)) if trained else 0,
         }
-        for name in ("entropy_weight", "capacity_weight", "consistency_weight"):
+        for name in (
+            "entropy_weight",
+            "capacity_weight",
+            "consistency_weight",
+            "self_label_weight",
+        ):
             options[name] = float(spec.get(name, 0.0)) if trained else 0.0
         if options["capacity_weight"]:
             options["capacity_nats"] = float(spec.get("capacity_nats", 0.0))
+        if options["self_label_weight"]:
+            options["self_label_threshold"] = float(spec["self_label_threshold"])
         paper = {
             "likelihood": PAPER_LIKELIHOOD,
             "normaliser": PAPER_NORMALISER,

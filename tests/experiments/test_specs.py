@@ -1,10 +1,13 @@
 """Run specs name every option beyond the paper, and the records keep such runs apart."""
 
+from dataclasses import asdict
+
 import pytest
 
 from catuvac.errors import UnknownOptionError
 from catuvac.experiments.profiles import PROFILES
 from catuvac.experiments.specs import RunSpec, grid
+from catuvac.records.beyond import objective_name
 from catuvac.records.results import Result
 from catuvac.records.settings import plain_setting
 
@@ -65,3 +68,28 @@ def test_runs_beyond_the_paper_or_at_a_study_profile_leave_the_paper_setting():
     assert record(entropy_weight=10.0).beyond_paper == {"entropy_weight": 10.0}
     study = Result({**record(), "profile": {"name": "long", "reproduction": False}})
     assert not study.in_reproduction and not plain_setting(study)
+
+
+def test_self_labelling_is_named_with_its_threshold_when_not_the_default():
+    scan = {"consistency_weight": 1000, "consistency_term": "scan", "neighbours": 10}
+    spec = RunSpec("fsdd", "catuvac", 10, 0, "long", lambda_weight=1.0, **scan)
+    assert spec.name.endswith("-consistency1000scan-nn10-seed0")
+    labelled = RunSpec(
+        "fsdd", "catuvac", 10, 0, "long", lambda_weight=1.0, **scan, self_label_weight=100
+    )
+    assert labelled.name.endswith("-nn10-selflabel100-seed0")
+    stricter = RunSpec(
+        "fsdd",
+        "catuvac",
+        10,
+        0,
+        "long",
+        lambda_weight=1.0,
+        **scan,
+        self_label_weight=100,
+        self_label_threshold=0.99,
+    )
+    assert stricter.name.endswith("-selflabel100at0.99-seed0")
+    record = Result({"spec": asdict(stricter), "profile": {"name": "long"}})
+    assert record.beyond_paper["self_label_weight"] == 100
+    assert "self-labels above q = 0.99" in objective_name(record)

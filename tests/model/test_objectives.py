@@ -12,6 +12,7 @@ from catuvac.model.objectives import (
     ViewPair,
     mean_entropy,
     pair_agreement,
+    self_label_loss,
     view_mutual_information,
 )
 
@@ -108,3 +109,41 @@ def test_pairing_neighbours_balances_the_compared_views_too():
     terms, _ = model.elbo(x, torch.ones(4, 16, dtype=torch.bool), 1.0, ViewPair(x, x.flip(0)))
     both = torch.cat([model.assign(x), model.assign(x.flip(0))])
     torch.testing.assert_close(terms.extra["view_marginal_kl"], batch_marginal_kl(both))
+
+
+def test_self_labels_train_confident_clips_towards_their_cluster_balanced_per_cluster():
+    probs = torch.tensor([[0.97, 0.01, 0.01, 0.01]] * 3 + [[0.01, 0.97, 0.01, 0.01]])
+    probs = torch.cat([probs, torch.full((2, K), 1 / K)])  # two unsure clips, not labelled
+    view = torch.full((6, K), 1 / K, requires_grad=True)
+    loss = self_label_loss(probs, view, 0.95)
+    assert float(loss) == pytest.approx(math.log(K))  # uniform views: log K per label
+    loss.backward()
+    assert view.grad[4:].abs().sum() == 0  # unsure clips get no gradient
+    # cluster 0's three clips share the weight cluster 1's single clip has alone
+    assert view.grad[3, 1] == pytest.approx(3 * view.grad[0, 0])
+    assert float(self_label_loss(probs, view, 0.99)) == 0.0
+
+
+def test_self_labelling_uses_each_clips_own_augmented_view():
+    torch.manual_seed(0)
+    config = ModelConfig(
+        "catuvac",
+        16,
+        16,
+        3,
+        2,
+        consistency_weight=1.0,
+        consistency_term="scan",
+        neighbours=2,
+        self_label_weight=1.0,
+        self_label_threshold=0.01,
+    )
+    model = build_model(config).eval()
+    x = torch.rand(4, 1, 16, 16)
+    mask = torch.ones(4, 16, dtype=torch.bool)
+    terms, out = model.elbo(x, mask, 1.0, ViewPair(x.flip(-1), x.flip(0)))
+    expected = self_label_loss(out.cluster_probs, model.assign(x.flip(-1)), 0.01)
+    torch.testing.assert_close(terms.extra["self_label"], expected)
+    with pytest.raises(ValueError, match="needs the consistency term"):
+        ModelConfig("catuvac", 16, 16, 3, 2, self_label_weight=1.0)
+    assert "self_label_weight" not in ModelConfig("catuvac", 16, 16).to_dict()

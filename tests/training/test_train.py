@@ -278,8 +278,9 @@ def test_consistency_views_are_drawn_per_epoch_so_resume_stays_exact(tmp_path):
 
 
 def test_neighbour_pairs_resume_exactly_and_refresh_in_z(tmp_path):
-    """Pairing neighbours mined in z (re-mined every epoch here) and augmenting both views
-    resumes to the same weights and history: the table of neighbours is checkpointed."""
+    """Pairing neighbours mined in z (re-mined every epoch here), augmenting both views and
+    self-labelling resumes to the same weights and history: the table of neighbours is
+    checkpointed."""
     data = synthetic()
     model = dataclasses.replace(
         TINY,
@@ -288,12 +289,14 @@ def test_neighbour_pairs_resume_exactly_and_refresh_in_z(tmp_path):
         neighbours=2,
         neighbour_space="z",
         neighbour_refresh=1,
+        self_label_weight=1.0,
+        self_label_threshold=0.3,
     )
     augment = AugmentConfig(max_shift=1, stretch=0.1, freq_shift=1, noise=0.03)
     config = TrainConfig(epochs=3, batch_size=4, checkpoint_every=1, seed=1, augment=augment)
     straight = Trainer(model, config, tmp_path / "straight", progress=False)
     expected = straight.fit(data)
-    assert "pair_agreement" in expected.history[-1]
+    assert {"pair_agreement", "self_label"} <= set(expected.history[-1])
     assert straight.neighbours.shape == (len(data), 2)
 
     assert_resume_is_exact(model, config, data, expected, tmp_path / "resumed")
