@@ -4,8 +4,9 @@ table, budget, prototypes, selection.
 Every option is checked by argparse before any data is read: a bad value is one line on
 stderr and exit code 2, as is a setting the library refuses (a ``ConfigError`` or an
 unknown name). Other failures (data not found, a diverged run, a damaged checkpoint or
-``run.json``, a run folder another training holds) are one line and exit code 1. A damaged
-feature cache entry (rebuilt) or result file (left out) is one warning line on stderr.
+``run.json``, a run folder in use, a folder read-only or full) are one line and exit 1.
+A damaged cache entry (rebuilt), a cache folder that takes no entry (features computed
+without it) or a damaged result (left out) is one warning line. JSON is strict (NaN null).
 """
 
 import argparse
@@ -15,6 +16,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from catuvac.atomic import describe_failure, json_text
 from catuvac.cli_options import (
     BAD_INPUT,
     Parser,
@@ -106,7 +108,7 @@ def cmd_train(args: argparse.Namespace) -> None:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> None:
-    print(json.dumps(evaluate_run_dir(args.run_dir), indent=2))
+    print(json_text(evaluate_run_dir(args.run_dir)))
 
 
 def cmd_reproduce(args: argparse.Namespace) -> None:
@@ -142,7 +144,7 @@ def cmd_budget(args: argparse.Namespace) -> None:
         data, result = open_run_dir(args.run_dir)
         use = latent_use(result.model, data.test)
         print(f"{args.run_dir} on its {len(data.test)} test clips (nats per clip):")
-        print(json.dumps(use, indent=2))
+        print(json_text(use))
         return
     options = (args.speaker_norm, args.normaliser, args.latent_dim, args.clusters, args.features)
     record = budget_record(args.dataset, get_profile(args.profile), *options)
@@ -331,8 +333,8 @@ COMMANDS = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one command; return 0, 2 for a bad input, 1 for another failure. The library's
-    warnings (a damaged cache entry rebuilt, a damaged result left out) are one line each."""
+    """Run one command; return 0, 2 for a bad input, 1 for another failure (one line: a
+    file not read or written is named, with what to do). Library warnings are one line each."""
     args = build_parser().parse_args(argv)
     warnings = logging.StreamHandler(sys.stderr)
     warnings.setFormatter(logging.Formatter(f"catuvac {args.command}: warning: %(message)s"))
@@ -342,8 +344,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ConfigError, UnknownOptionError) as error:
         print(f"catuvac {args.command}: error: {error}", file=sys.stderr)
         return BAD_INPUT
-    except (CatuvacError, FileNotFoundError) as error:
-        print(f"catuvac {args.command}: error: {error}", file=sys.stderr)
+    except (CatuvacError, OSError) as error:  # OSError: a folder read-only, full, in the way
+        print(f"catuvac {args.command}: error: {describe_failure(error)}", file=sys.stderr)
         return FAILURE
     finally:
         logging.getLogger("catuvac").removeHandler(warnings)

@@ -37,6 +37,16 @@ class DamagedFileError(CatuvacError, ValueError):
         self.path = Path(path)
 
 
+class WriteError(CatuvacError):
+    """A file catuvac writes could not be written (a full disk, a read-only folder, a
+    folder where the file belongs). The message names the file, why, and what to do; the
+    write left the file as it was and nothing half-written beside it."""
+
+    def __init__(self, path: Path, reason: str, advice: str) -> None:
+        super().__init__(f"could not write {path} ({reason}); {advice}")
+        self.path, self.reason, self.advice = Path(path), reason, advice
+
+
 class RunFolderLockedError(CatuvacError, RuntimeError):
     """Another live process is training in the run folder (it holds the folder's lock)."""
 

@@ -1,14 +1,21 @@
 """Damaged files the project wrote itself, through the ``catuvac`` command: a feature cache
 entry is rebuilt, a checkpoint or ``run.json`` stops the command in one line, a damaged
-result file is named and left out, and a run folder in use is refused. No traceback.
+result file is named and left out, and a run folder in use is refused. A disk or folder
+that cannot take a file (full, read-only, something in the way) stops the command in one
+line and leaves nothing half-written; the feature cache then just goes unused. No
+traceback.
 
 Each test damages a copy of one smoke-profile run folder, cache and result store."""
 
 import csv
+import errno
+import os
 import shutil
 import socket
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -163,3 +170,75 @@ def test_a_run_folder_in_use_refuses_a_second_training(copy, capsys):
     # Once the holder is gone its lock is stale: training takes it over, and releases it.
     assert main([*TRAIN, "--run-dir", str(run_dir)]) == 0
     assert not lock.exists()
+
+
+def _full_disk(*args, **kwargs):
+    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+def test_a_full_disk_stops_reproduce_in_one_line_and_keeps_the_results(copy, capsys, monkeypatch):
+    folder = copy / "results" / "smoke" / "fsdd" / "k10"
+    before = _contents(folder)
+    monkeypatch.setattr(Path, "write_text", _full_disk)
+    capsys.readouterr()
+    assert main([*REPRODUCE, "--overwrite"]) == 1
+    assert _lines(capsys.readouterr().err) == [
+        f"catuvac reproduce: error: could not write {folder / 'labels-seed0.json'} (No space "
+        "left on device); free space on that disk, or point catuvac at a folder on another, "
+        "and run again"
+    ]
+    assert _contents(folder) == before  # neither a new .npz nor a temporary beside them
+
+
+def test_a_folder_in_the_way_stops_train_in_one_line(copy, capsys):
+    run_dir = copy / "runs" / "new"
+    (run_dir / "history.json").mkdir(parents=True)
+    capsys.readouterr()
+    assert main([*TRAIN, "--run-dir", str(run_dir)]) == 1
+    assert _lines(capsys.readouterr().err) == [
+        f"catuvac train: error: could not write {run_dir / 'history.json'} (Is a directory); "
+        "a folder stands where a file belongs: move the folder away and run again"
+    ]
+    assert [p.name for p in run_dir.iterdir()] == ["history.json"]  # no lock, no temporary
+
+
+def test_a_file_in_the_way_of_the_run_folder_stops_train_in_one_line(copy, capsys):
+    blocker = copy / "runs" / "blocker"
+    blocker.write_text("not a folder")
+    capsys.readouterr()
+    assert main([*TRAIN, "--run-dir", str(blocker / "run")]) == 1
+    assert _lines(capsys.readouterr().err) == [
+        f"catuvac train: error: cannot use {blocker / 'run'} (Not a directory); a file stands "
+        "where a folder belongs: move the file away and run again"
+    ]
+
+
+def test_a_read_only_run_folder_stops_train_in_one_line(copy, capsys, monkeypatch):
+    run_dir = copy / "runs" / "run"
+    before = _contents(run_dir)
+
+    def refuse(dir, suffix):
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), f"{dir}/tmpx{suffix}")
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    capsys.readouterr()
+    assert main([*TRAIN, "--epochs", "2", "--run-dir", str(run_dir)]) == 1
+    assert _lines(capsys.readouterr().err) == [
+        f"catuvac train: error: could not write {run_dir / 'lock'} (Permission denied); make "
+        "that folder writable, or point catuvac at another folder, and run again"
+    ]
+    assert _contents(run_dir) == before
+
+
+def test_a_cache_folder_that_cannot_be_written_is_one_warning(copy, capsys, monkeypatch):
+    blocker = copy / "not-a-folder"
+    blocker.write_text("")
+    monkeypatch.setenv("CATUVAC_CACHE", str(blocker / "cache"))
+    capsys.readouterr()
+    assert main([*TRAIN, "--run-dir", str(copy / "runs" / "uncached")]) == 0
+    (line,) = _lines(capsys.readouterr().err)
+    assert line == (
+        f"catuvac train: warning: cannot cache features in {blocker / 'cache'} (Not a "
+        "directory); the features are computed without caching them (to cache them: a file "
+        "stands where a folder belongs: move the file away and run again)"
+    )

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from catuvac.atomic import atomic_write_bytes, read_file, read_json, write_json
+from catuvac.atomic import atomic_write_files, json_text, read_file, read_json
 from catuvac.errors import DamagedFileError, ResultExistsError
 from catuvac.evaluation.metrics import METRIC_NAMES
 from catuvac.features import PAPER_FEATURES, PAPER_NORMALISER
@@ -213,7 +213,7 @@ def save_result(record: Record, path: Path, overwrite: bool = False) -> Path:
 
     An existing result is an error unless ``overwrite`` is asked for.
     """
-    if path.exists() and not overwrite:
+    if path.is_file() and not overwrite:
         raise ResultExistsError(f"{path} exists; pass overwrite=True (--overwrite) to replace it")
     path.parent.mkdir(parents=True, exist_ok=True)
     record = dict(record)
@@ -223,8 +223,11 @@ def save_result(record: Record, path: Path, overwrite: bool = False) -> Path:
         with open(temporary, "wb") as handle:
             np.savez_compressed(handle, **arrays)
 
-    atomic_write_bytes(path.with_suffix(".npz"), write_arrays)
-    write_json(path, record)
+    def write_record(temporary: str) -> None:
+        Path(temporary).write_text(json_text(record))
+
+    # Both written before either is renamed: a failure leaves no .npz without its .json.
+    atomic_write_files({path.with_suffix(".npz"): write_arrays, path: write_record})
     return path
 
 
