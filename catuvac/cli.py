@@ -19,9 +19,11 @@ from pathlib import Path
 from catuvac.atomic import describe_failure, json_text
 from catuvac.cli_options import (
     BAD_INPUT,
+    DISTINCT,
     Parser,
     add_beyond_options,
     add_features_option,
+    add_grid_options,
     add_lambda_options,
     add_root_options,
     beyond_options,
@@ -31,6 +33,7 @@ from catuvac.cli_options import (
     int_at_least,
     non_negative_number,
     positive_number,
+    seed_number,
 )
 from catuvac.data import dataset_dir, dataset_names, how_to_get, load
 from catuvac.data.download import download_dataset
@@ -211,7 +214,7 @@ def build_parser() -> Parser:
         "--tau-shape", default="exponential", choices=SCHEDULE_SHAPES, help="temperature schedule"
     )
     p.add_argument("--epochs", type=int_at_least(1), help="default: the profile's")
-    p.add_argument("--seed", type=int_at_least(0), default=0, help="random seed")
+    p.add_argument("--seed", type=seed_number, default=0, help="random seed")
     p.add_argument("--profile", choices=PROFILES, help=profile_help)
     p.add_argument("--run-dir", required=True, help=f"{run_dir_help} (resumed if present)")
 
@@ -221,17 +224,10 @@ def build_parser() -> Parser:
     p.add_argument("--run-dir", required=True, type=existing_folder, help=run_dir_help)
 
     p = sub.add_parser("reproduce", help="run the Table I grid and write results/")
-    p.add_argument("--datasets", nargs="+", type=dataset_name, default=["fsdd", "us8k"], help=names)
-    p.add_argument(
-        "--methods", nargs="+", choices=RESULT_METHODS, default=list(RESULT_METHODS), help="rows"
-    )
-    p.add_argument(
-        "--clusters", nargs="+", type=int_at_least(2), help="default: the paper's per dataset"
-    )
-    p.add_argument("--seeds", nargs="+", type=int_at_least(0), default=[0, 1, 2], help="seeds")
+    add_grid_options(p, RESULT_METHODS, list(RESULT_METHODS), [0, 1, 2], "rows")
     p.add_argument(
         "--tau-end",
-        nargs="+",
+        **DISTINCT,
         type=positive_number,
         help="final temperatures of Cat. UVAC; default: 0.5",
     )
@@ -257,15 +253,10 @@ def build_parser() -> Parser:
         "lambda-study",
         help="the paper's rule: train over a lambda grid, pick the lowest that avoids collapse",
     )
-    p.add_argument("--datasets", nargs="+", type=dataset_name, default=["fsdd", "us8k"], help=names)
-    p.add_argument("--methods", nargs="+", choices=METHODS, default=["catuvac"], help="models")
-    p.add_argument(
-        "--clusters", nargs="+", type=int_at_least(2), help="default: the paper's per dataset"
-    )
-    p.add_argument("--seeds", nargs="+", type=int_at_least(0), default=[0], help="seeds")
+    add_grid_options(p, METHODS, ["catuvac"], [0], "models")
     p.add_argument(
         "--grid",
-        nargs="+",
+        **DISTINCT,
         type=non_negative_number,
         default=list(LAMBDA_GRID),
         help="lambda values on the categorical KL",
@@ -298,7 +289,7 @@ def build_parser() -> Parser:
         help="decode each cluster's prototype from a stored Cat. UVAC run's checkpoint and "
         "store it beside the result (<name>.prototypes.npz)",
     )
-    p.add_argument("results", nargs="+", type=existing_file, help="result files (.json)")
+    p.add_argument("results", **DISTINCT, type=existing_file, help="result files (.json)")
     p.add_argument("--overwrite", action="store_true", help="replace stored prototypes")
     add_root_options(p)
 
