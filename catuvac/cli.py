@@ -14,7 +14,6 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 from catuvac.atomic import describe_failure, json_text
 from catuvac.cli_options import (
@@ -30,6 +29,7 @@ from catuvac.cli_options import (
     dataset_name,
     existing_file,
     existing_folder,
+    folder_to_write,
     int_at_least,
     non_negative_number,
     positive_number,
@@ -102,9 +102,8 @@ def cmd_train(args: argparse.Namespace) -> None:
         epochs=args.epochs,
         **beyond_options(args),
     )
-    run_dir = Path(args.run_dir)
-    result = train(model_config, train_config, data.train, run_dir)
-    write_run_info(run_dir, data, profile, model_config, train_config)
+    result = train(model_config, train_config, data.train, args.run_dir)
+    write_run_info(args.run_dir, data, profile, model_config, train_config)
     last = result.history[-1]
     print(json.dumps({k: last[k] for k in ("epoch", "loss", "tau", "cluster_usage")}))
     print(f"checkpoint and history in {args.run_dir}")
@@ -216,7 +215,8 @@ def build_parser() -> Parser:
     p.add_argument("--epochs", type=int_at_least(1), help="default: the profile's")
     p.add_argument("--seed", type=seed_number, default=0, help="random seed")
     p.add_argument("--profile", choices=PROFILES, help=profile_help)
-    p.add_argument("--run-dir", required=True, help=f"{run_dir_help} (resumed if present)")
+    resumed = f"{run_dir_help} (resumed if present)"
+    p.add_argument("--run-dir", required=True, type=folder_to_write, help=resumed)
 
     p = sub.add_parser(
         "evaluate", help="score a trained run folder on its test clips, as its run.json says"

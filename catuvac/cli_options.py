@@ -85,6 +85,16 @@ def existing_folder(text: str) -> Path:
     return path
 
 
+def folder_to_write(text: str) -> Path:
+    """A folder to write in (a run folder, a results root): absent (it is then created)
+    or a folder, with no file in its place or in that of a folder above it."""
+    path = Path(text)
+    blocking = next((p for p in (path, *path.parents) if p.exists() and not p.is_dir()), None)
+    if blocking is not None:
+        raise argparse.ArgumentTypeError(f"{str(blocking)!r} is a file, not a folder")
+    return path
+
+
 def existing_file(text: str) -> Path:
     """A file that exists (a result to read)."""
     path = Path(text)
@@ -249,14 +259,14 @@ def add_root_options(p: argparse.ArgumentParser, runs: bool = True) -> None:
     ``CATUVAC_RESULTS`` / ``CATUVAC_RUNS`` unless given, and passed to the library."""
     p.add_argument(
         "--results-root",
-        type=Path,
+        type=folder_to_write,
         default=results_dir(),
         help="result files; $CATUVAC_RESULTS when set, else results/",
     )
     if runs:
         p.add_argument(
             "--runs-root",
-            type=Path,
+            type=folder_to_write,
             default=runs_dir(),
             help="checkpoints; $CATUVAC_RUNS when set, else runs/",
         )

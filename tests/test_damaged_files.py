@@ -202,15 +202,24 @@ def test_a_folder_in_the_way_stops_train_in_one_line(copy, capsys):
     assert [p.name for p in run_dir.iterdir()] == ["history.json"]  # no lock, no temporary
 
 
-def test_a_file_in_the_way_of_the_run_folder_stops_train_in_one_line(copy, capsys):
+@pytest.mark.parametrize(
+    ("command", "option", "below"),
+    [(TRAIN, "--run-dir", ""), (TRAIN, "--run-dir", "run"), (REPRODUCE, "--results-root", "")],
+)
+def test_a_file_where_a_folder_to_write_belongs_is_refused_in_one_line(
+    copy, capsys, command, option, below
+):
     blocker = copy / "runs" / "blocker"
     blocker.write_text("not a folder")
     capsys.readouterr()
-    assert main([*TRAIN, "--run-dir", str(blocker / "run")]) == 1
-    assert _lines(capsys.readouterr().err) == [
-        f"catuvac train: error: cannot use {blocker / 'run'} (Not a directory); a file stands "
-        "where a folder belongs: move the file away and run again"
+    with pytest.raises(SystemExit) as stopped:
+        main([*command, option, str(blocker / below)])
+    assert stopped.value.code == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"catuvac {command[0]}: error: argument {option}: '{blocker}' is a file, not a folder "
+        f"(see catuvac {command[0]} --help)"
     ]
+    assert blocker.read_text() == "not a folder"
 
 
 def test_a_read_only_run_folder_stops_train_in_one_line(copy, capsys, monkeypatch):
