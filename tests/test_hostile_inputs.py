@@ -1,0 +1,60 @@
+"""Inputs that look valid but cannot work, through the ``catuvac`` command: each stops in
+one line naming the option or file and what is wrong, with no traceback and nothing
+written. The commands run on the offline data with their own results, runs and cache."""
+
+import pytest
+
+from catuvac.cli import main
+
+SMOKE = ["--profile", "smoke", "--datasets", "fsdd", "--seeds", "0"]
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory):
+    """One feature cache for the module: the smoke subset's features are extracted once."""
+    return tmp_path_factory.mktemp("cache")
+
+
+@pytest.fixture
+def folders(tmp_path, cache, monkeypatch, offline_data):
+    monkeypatch.setenv("CATUVAC_DATA", str(offline_data))
+    monkeypatch.delenv("CATUVAC_PROFILE", raising=False)
+    monkeypatch.setenv("CATUVAC_CACHE", str(cache))
+    for name in ("results", "runs"):
+        monkeypatch.setenv(f"CATUVAC_{name.upper()}", str(tmp_path / name))
+    return tmp_path
+
+
+def _refused(argv: list[str], capsys) -> list[str]:
+    """Run a command that must stop as a bad input (exit 2); its stderr lines."""
+    capsys.readouterr()
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    return [line for line in err.splitlines() if line.startswith("catuvac ")]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["reproduce", *SMOKE, "--methods", "kmeans", "--clusters", "200"],
+        [
+            "train",
+            "--dataset",
+            "fsdd",
+            "--profile",
+            "smoke",
+            "--clusters",
+            "200",
+            "--run-dir",
+            "RUN",
+        ],
+    ],
+)
+def test_more_clusters_than_training_clips_are_refused(folders, capsys, argv):
+    argv = [str(folders / "runs" / "run") if a == "RUN" else a for a in argv]
+    assert _refused(argv, capsys) == [
+        f"catuvac {argv[0]}: error: 200 clusters are more than the 96 training clips of fsdd "
+        "here; ask for at most 96 (--clusters)"
+    ]
+    assert not (folders / "results").exists() and not (folders / "runs").exists()
