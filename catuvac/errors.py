@@ -11,6 +11,10 @@ class DatasetNotFoundError(CatuvacError, FileNotFoundError):
     """A dataset folder is missing: the message says where we looked and how to fetch it."""
 
 
+class DatasetTooSmallError(CatuvacError, ValueError):
+    """A dataset split holds fewer clips than the profile takes: the message names both."""
+
+
 class AudioFileError(CatuvacError, ValueError):
     """An audio file is unreadable, empty or silent: the message names the file."""
 

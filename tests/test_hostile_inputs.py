@@ -2,6 +2,8 @@
 one line naming the option or file and what is wrong, with no traceback and nothing
 written. The commands run on the offline data with their own results, runs and cache."""
 
+import os
+
 import pytest
 
 from catuvac.cli import main
@@ -25,10 +27,10 @@ def folders(tmp_path, cache, monkeypatch, offline_data):
     return tmp_path
 
 
-def _refused(argv: list[str], capsys) -> list[str]:
-    """Run a command that must stop as a bad input (exit 2); its stderr lines."""
+def _refused(argv: list[str], capsys, code: int = 2) -> list[str]:
+    """Run a command that must stop (exit 2: a bad input, 1: other); its stderr lines."""
     capsys.readouterr()
-    assert main(argv) == 2
+    assert main(argv) == code
     err = capsys.readouterr().err
     assert "Traceback" not in err
     return [line for line in err.splitlines() if line.startswith("catuvac ")]
@@ -58,3 +60,21 @@ def test_more_clusters_than_training_clips_are_refused(folders, capsys, argv):
         "here; ask for at most 96 (--clusters)"
     ]
     assert not (folders / "results").exists() and not (folders / "runs").exists()
+
+
+def test_a_split_smaller_than_the_profile_takes_is_named_with_both_numbers(
+    folders, capsys, offline_data, monkeypatch
+):
+    root = folders / "data" / "fsdd"
+    (root / "recordings").mkdir(parents=True)
+    for digit in range(10):  # 70 recordings: takes 0-4 are the test split, 5-6 train
+        for take in range(7):
+            name = f"{digit}_george_{take}.wav"
+            os.symlink(offline_data / "fsdd" / "recordings" / name, root / "recordings" / name)
+    monkeypatch.setenv("CATUVAC_DATA", str(folders / "data"))
+    argv = ["train", "--dataset", "fsdd", "--profile", "smoke", "--run-dir", str(folders / "run")]
+    assert _refused(argv, capsys, code=1) == [
+        f"catuvac train: error: the train split of fsdd in {root} holds 20 clips, fewer than "
+        "the 96 the profile takes; restore the missing recordings, or choose a profile that "
+        "takes them all (--profile cpu)"
+    ]
