@@ -4,9 +4,14 @@ written. The commands run on the offline data with their own results, runs and c
 
 import os
 
+import numpy as np
 import pytest
+import soundfile as sf
 
 from catuvac.cli import main
+from catuvac.data import load
+from catuvac.experiments.prepare import SUBSET_SEED
+from catuvac.experiments.profiles import get_profile
 
 SMOKE = ["--profile", "smoke", "--datasets", "fsdd", "--seeds", "0"]
 
@@ -78,3 +83,25 @@ def test_a_split_smaller_than_the_profile_takes_is_named_with_both_numbers(
         "the 96 the profile takes; restore the missing recordings, or choose a profile that "
         "takes them all (--profile cpu)"
     ]
+
+
+def test_a_recording_with_nan_samples_is_named(folders, capsys, offline_data, monkeypatch):
+    fsdd = load("fsdd", root=offline_data / "fsdd")
+    first = fsdd.subset("train", get_profile("smoke").max_train_clips, seed=SUBSET_SEED)[0].path
+    root = folders / "data" / "fsdd"
+    (root / "recordings").mkdir(parents=True)
+    for path in (offline_data / "fsdd" / "recordings").glob("*.wav"):
+        os.symlink(path, root / "recordings" / path.name)
+    broken = root / "recordings" / first.name
+    samples, rate = sf.read(first, dtype="float32")
+    samples[10:13] = np.nan
+    broken.unlink()
+    sf.write(broken, samples, rate, subtype="FLOAT")
+    monkeypatch.setenv("CATUVAC_DATA", str(folders / "data"))
+    monkeypatch.setenv("CATUVAC_CACHE", str(folders / "cache"))
+    argv = ["train", "--dataset", "fsdd", "--profile", "smoke", "--run-dir", str(folders / "run")]
+    assert _refused(argv, capsys, code=1) == [
+        f"catuvac train: error: audio file {broken} holds 3 NaN or infinite samples (of "
+        f"{len(samples)}); replace it with a sound copy or remove it"
+    ]
+    assert not (folders / "run").exists()
