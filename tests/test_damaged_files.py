@@ -1,9 +1,9 @@
 """Damaged files the project wrote itself, through the ``catuvac`` command: a feature cache
 entry is rebuilt, a checkpoint or ``run.json`` stops the command in one line, a damaged
-result file is named and left out, and a run folder in use is refused. A disk or folder
-that cannot take a file (full, read-only, something in the way) stops the command in one
-line and leaves nothing half-written; the feature cache then just goes unused. No
-traceback.
+result file, or a copy of one (a sync tool's conflicted copy), is named and left out,
+and a run folder in use is refused. A disk or folder that cannot take a file (full,
+read-only, something in the way) stops the command in one line and leaves nothing
+half-written; the feature cache then just goes unused. No traceback.
 
 Each test damages a copy of one smoke-profile run folder, cache and result store."""
 
@@ -145,6 +145,25 @@ def test_table_names_damaged_results_and_is_built_from_the_others(copy, capsys):
     rows = [row[:4] for row in csv.reader(captured.out.splitlines()) if row]
     ours = [row for row in rows if row[3].startswith("ours")]
     assert ours == [["fsdd", "10", "K-means", "ours (smoke, 1 seed, CPU)"]]  # seed 0 alone
+    assert _contents(folder) == before
+
+
+def test_a_conflicted_copy_of_a_result_counts_once_and_is_named(copy, capsys):
+    folder = copy / "results" / "smoke" / "fsdd" / "k10"
+    kept, duplicate = folder / "kmeans-seed1.json", folder / "kmeans-seed1 (conflicted copy).json"
+    for suffix in (".json", ".npz"):
+        shutil.copy(kept.with_suffix(suffix), duplicate.with_suffix(suffix))
+    before = _contents(folder)
+    capsys.readouterr()
+    assert main(["table", "--format", "csv"]) == 0
+    captured = capsys.readouterr()
+    assert _lines(captured.err) == [
+        f"catuvac table: warning: {duplicate} holds the same run as {kept} (a copy?); left "
+        "out so that the run counts once"
+    ]
+    rows = [row[:4] for row in csv.reader(captured.out.splitlines()) if row]
+    ours = [row for row in rows if row[3].startswith("ours") and row[2] == "K-means"]
+    assert ours == [["fsdd", "10", "K-means", "ours (smoke, 2 seeds, CPU)"]]  # not 3
     assert _contents(folder) == before
 
 
