@@ -48,7 +48,7 @@ def describe_failure(error: Exception) -> str:
     "no checkpoint at ...") as it is."""
     if not isinstance(error, OSError) or error.filename is None:
         return str(error)
-    cause = error.strerror or type(error).__name__
+    cause = error.strerror or failure_reason(error)
     return f"cannot use {error.filename} ({cause}); {os_error_advice(error)}"
 
 
@@ -63,7 +63,7 @@ def creation_mode() -> int:
 def write_failure(target: Path, error: Exception) -> WriteError:
     """The :class:`~catuvac.errors.WriteError` for ``error`` raised while writing ``target``."""
     if isinstance(error, OSError):
-        return WriteError(target, error.strerror or type(error).__name__, os_error_advice(error))
+        return WriteError(target, error.strerror or failure_reason(error), os_error_advice(error))
     return WriteError(
         target,
         failure_reason(error),
