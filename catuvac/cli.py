@@ -4,8 +4,9 @@ table, budget, prototypes, selection.
 Every option is checked by argparse before any data is read: a bad value is one line on
 stderr and exit code 2, as is a setting the library refuses (a ``ConfigError`` or an
 unknown name). Other failures (data not found, a diverged run, a damaged checkpoint or
-``run.json``, a run folder another training holds) are one line and exit code 1. A damaged
-feature cache entry (rebuilt) or result file (left out) is one warning line on stderr.
+``run.json``, a run folder in use, a folder read-only or full) are one line and exit 1.
+A damaged cache entry (rebuilt), a cache folder that takes no entry (features computed
+without it) or a damaged result (left out) is one warning line. JSON is strict (NaN null).
 """
 
 import argparse
@@ -13,22 +14,26 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
+from catuvac.atomic import describe_failure, json_text
 from catuvac.cli_options import (
     BAD_INPUT,
+    DISTINCT,
     Parser,
     add_beyond_options,
     add_features_option,
+    add_grid_options,
     add_lambda_options,
     add_root_options,
     beyond_options,
     dataset_name,
     existing_file,
     existing_folder,
+    folder_to_write,
     int_at_least,
     non_negative_number,
     positive_number,
+    seed_number,
 )
 from catuvac.data import dataset_dir, dataset_names, how_to_get, load
 from catuvac.data.download import download_dataset
@@ -104,16 +109,15 @@ def cmd_train(args: argparse.Namespace) -> None:
         marginal_weight=args.marginal_weight,
         **beyond_options(args),
     )
-    run_dir = Path(args.run_dir)
-    result = train(model_config, train_config, data.train, run_dir)
-    write_run_info(run_dir, data, profile, model_config, train_config)
+    result = train(model_config, train_config, data.train, args.run_dir)
+    write_run_info(args.run_dir, data, profile, model_config, train_config)
     last = result.history[-1]
     print(json.dumps({k: last[k] for k in ("epoch", "loss", "tau", "cluster_usage")}))
     print(f"checkpoint and history in {args.run_dir}")
 
 
 def cmd_evaluate(args: argparse.Namespace) -> None:
-    print(json.dumps(evaluate_run_dir(args.run_dir), indent=2))
+    print(json_text(evaluate_run_dir(args.run_dir)))
 
 
 def cmd_reproduce(args: argparse.Namespace) -> None:
@@ -149,7 +153,7 @@ def cmd_budget(args: argparse.Namespace) -> None:
         data, result = open_run_dir(args.run_dir)
         use = latent_use(result.model, data.test)
         print(f"{args.run_dir} on its {len(data.test)} test clips (nats per clip):")
-        print(json.dumps(use, indent=2))
+        print(json_text(use))
         return
     options = (args.speaker_norm, args.normaliser, args.latent_dim, args.clusters, args.features)
     record = budget_record(args.dataset, get_profile(args.profile), *options)
@@ -218,9 +222,10 @@ def build_parser() -> Parser:
         "--tau-shape", default="exponential", choices=SCHEDULE_SHAPES, help="temperature schedule"
     )
     p.add_argument("--epochs", type=int_at_least(1), help="default: the profile's")
-    p.add_argument("--seed", type=int_at_least(0), default=0, help="random seed")
+    p.add_argument("--seed", type=seed_number, default=0, help="random seed")
     p.add_argument("--profile", choices=PROFILES, help=profile_help)
-    p.add_argument("--run-dir", required=True, help=f"{run_dir_help} (resumed if present)")
+    resumed = f"{run_dir_help} (resumed if present)"
+    p.add_argument("--run-dir", required=True, type=folder_to_write, help=resumed)
 
     p = sub.add_parser(
         "evaluate", help="score a trained run folder on its test clips, as its run.json says"
@@ -228,17 +233,10 @@ def build_parser() -> Parser:
     p.add_argument("--run-dir", required=True, type=existing_folder, help=run_dir_help)
 
     p = sub.add_parser("reproduce", help="run the Table I grid and write results/")
-    p.add_argument("--datasets", nargs="+", type=dataset_name, default=["fsdd", "us8k"], help=names)
-    p.add_argument(
-        "--methods", nargs="+", choices=RESULT_METHODS, default=list(RESULT_METHODS), help="rows"
-    )
-    p.add_argument(
-        "--clusters", nargs="+", type=int_at_least(2), help="default: the paper's per dataset"
-    )
-    p.add_argument("--seeds", nargs="+", type=int_at_least(0), default=[0, 1, 2], help="seeds")
+    add_grid_options(p, RESULT_METHODS, list(RESULT_METHODS), [0, 1, 2], "rows")
     p.add_argument(
         "--tau-end",
-        nargs="+",
+        **DISTINCT,
         type=positive_number,
         help=f"final temperatures of Cat. UVAC; default: {PAPER_TAU_END}",
     )
@@ -252,15 +250,10 @@ def build_parser() -> Parser:
         "lambda-study",
         help="the paper's rule: train over a lambda grid, pick the lowest that avoids collapse",
     )
-    p.add_argument("--datasets", nargs="+", type=dataset_name, default=["fsdd", "us8k"], help=names)
-    p.add_argument("--methods", nargs="+", choices=METHODS, default=["catuvac"], help="models")
-    p.add_argument(
-        "--clusters", nargs="+", type=int_at_least(2), help="default: the paper's per dataset"
-    )
-    p.add_argument("--seeds", nargs="+", type=int_at_least(0), default=[0], help="seeds")
+    add_grid_options(p, METHODS, ["catuvac"], [0], "models")
     p.add_argument(
         "--grid",
-        nargs="+",
+        **DISTINCT,
         type=non_negative_number,
         default=list(LAMBDA_GRID),
         help="lambda values on the categorical KL",
@@ -293,7 +286,7 @@ def build_parser() -> Parser:
         help="decode each cluster's prototype from a stored Cat. UVAC run's checkpoint and "
         "store it beside the result (<name>.prototypes.npz)",
     )
-    p.add_argument("results", nargs="+", type=existing_file, help="result files (.json)")
+    p.add_argument("results", **DISTINCT, type=existing_file, help="result files (.json)")
     p.add_argument("--overwrite", action="store_true", help="replace stored prototypes")
     add_root_options(p)
 
@@ -328,8 +321,8 @@ COMMANDS = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one command; return 0, 2 for a bad input, 1 for another failure. The library's
-    warnings (a damaged cache entry rebuilt, a damaged result left out) are one line each."""
+    """Run one command; return 0, 2 for a bad input, 1 for another failure (one line: a
+    file not read or written is named, with what to do). Library warnings are one line each."""
     args = build_parser().parse_args(argv)
     warnings = logging.StreamHandler(sys.stderr)
     warnings.setFormatter(logging.Formatter(f"catuvac {args.command}: warning: %(message)s"))
@@ -339,8 +332,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ConfigError, UnknownOptionError) as error:
         print(f"catuvac {args.command}: error: {error}", file=sys.stderr)
         return BAD_INPUT
-    except (CatuvacError, FileNotFoundError) as error:
-        print(f"catuvac {args.command}: error: {error}", file=sys.stderr)
+    except (CatuvacError, OSError) as error:  # OSError: a folder read-only, full, in the way
+        print(f"catuvac {args.command}: error: {describe_failure(error)}", file=sys.stderr)
         return FAILURE
     finally:
         logging.getLogger("catuvac").removeHandler(warnings)

@@ -3,11 +3,11 @@ before any data is read, and each option group is defined once for the commands 
 
 import argparse
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from catuvac.data import canonical_name
+from catuvac.data import canonical_name, dataset_names
 from catuvac.errors import UnknownOptionError
 from catuvac.experiments.specs import MODEL_OPTIONS
 from catuvac.features import NORMALISERS, PAPER_FEATURES, PAPER_NORMALISER, feature_names
@@ -18,6 +18,7 @@ from catuvac.model.objectives import CONSISTENCY_TERMS
 from catuvac.paths import results_dir, runs_dir
 
 BAD_INPUT = 2  # argparse's own exit code for a bad command line
+MAX_SEED = 2**32 - 1  # K-means' generator (numpy's RandomState) takes no larger seed
 
 # --- argument types: refuse a bad value before any work -----------------------------------
 
@@ -41,6 +42,15 @@ def int_at_least(minimum: int) -> Callable[[str], int]:
 
     parse.__name__ = f"integer >= {minimum}"
     return parse
+
+
+def seed_number(text: str) -> int:
+    """A seed every generator catuvac seeds accepts (K-means', numpy's and torch's), so a
+    seed too large fails here and not deep inside a generator after the data is read."""
+    value = int(_number(text, int))
+    if not 0 <= value <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"{text!r} must be an integer from 0 to {MAX_SEED}")
+    return value
 
 
 def positive_number(text: str) -> float:
@@ -83,12 +93,43 @@ def existing_folder(text: str) -> Path:
     return path
 
 
+def folder_to_write(text: str) -> Path:
+    """A folder to write in (a run folder, a results root): absent (it is then created)
+    or a folder, with no file in its place or in that of a folder above it."""
+    path = Path(text)
+    blocking = next((p for p in (path, *path.parents) if p.exists() and not p.is_dir()), None)
+    if blocking is not None:
+        raise argparse.ArgumentTypeError(f"{str(blocking)!r} is a file, not a folder")
+    return path
+
+
 def existing_file(text: str) -> Path:
     """A file that exists (a result to read)."""
     path = Path(text)
     if not path.is_file():
         raise argparse.ArgumentTypeError(f"{text!r} is not a file")
     return path
+
+
+class DistinctValues(argparse.Action):
+    """A list option whose values (as their types return them: canonical dataset names)
+    must differ: a repeated one would do its work twice and fail only when writing it."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Sequence[object],
+        option_string: str | None = None,
+    ) -> None:
+        repeated = [value for i, value in enumerate(values) if value in values[:i]]
+        if repeated:
+            raise argparse.ArgumentError(self, f"{repeated[0]!r} is given twice")
+        setattr(namespace, self.dest, values)
+
+
+# ``add_argument(..., **DISTINCT)``: one or more values, none twice.
+DISTINCT = {"nargs": "+", "action": DistinctValues}
 
 
 # --- the parser -------------------------------------------------------------------------
@@ -136,6 +177,30 @@ def add_features_option(parser: argparse.ArgumentParser) -> None:
         choices=feature_names(),
         help="feature pipeline: paper (the dataset's own, the paper's) or a word-aligned one "
         "for spoken digits (word-logmel32, word-mfcc32-cmvn, word-mfcc32)",
+    )
+
+
+def add_grid_options(
+    parser: argparse.ArgumentParser,
+    methods: Sequence[str],
+    default_methods: list[str],
+    default_seeds: list[int],
+    methods_help: str,
+) -> None:
+    """``--datasets``, ``--methods``, ``--clusters``, ``--seeds``: the grid ``reproduce``
+    and ``lambda-study`` run, each a list with no value twice."""
+    names = ", ".join(dataset_names())
+    parser.add_argument(
+        "--datasets", **DISTINCT, type=dataset_name, default=["fsdd", "us8k"], help=names
+    )
+    parser.add_argument(
+        "--methods", **DISTINCT, choices=methods, default=default_methods, help=methods_help
+    )
+    parser.add_argument(
+        "--clusters", **DISTINCT, type=int_at_least(2), help="default: the paper's per dataset"
+    )
+    parser.add_argument(
+        "--seeds", **DISTINCT, type=seed_number, default=default_seeds, help="seeds"
     )
 
 
@@ -226,14 +291,14 @@ def add_root_options(p: argparse.ArgumentParser, runs: bool = True) -> None:
     ``CATUVAC_RESULTS`` / ``CATUVAC_RUNS`` unless given, and passed to the library."""
     p.add_argument(
         "--results-root",
-        type=Path,
+        type=folder_to_write,
         default=results_dir(),
         help="result files; $CATUVAC_RESULTS when set, else results/",
     )
     if runs:
         p.add_argument(
             "--runs-root",
-            type=Path,
+            type=folder_to_write,
             default=runs_dir(),
             help="checkpoints; $CATUVAC_RUNS when set, else runs/",
         )

@@ -11,6 +11,10 @@ class DatasetNotFoundError(CatuvacError, FileNotFoundError):
     """A dataset folder is missing: the message says where we looked and how to fetch it."""
 
 
+class DatasetTooSmallError(CatuvacError, ValueError):
+    """A dataset split holds fewer clips than the profile takes: the message names both."""
+
+
 class AudioFileError(CatuvacError, ValueError):
     """An audio file is unreadable, empty or silent: the message names the file."""
 
@@ -35,6 +39,16 @@ class DamagedFileError(CatuvacError, ValueError):
     def __init__(self, path: Path, reason: str, advice: str) -> None:
         super().__init__(f"{path} is damaged ({reason}); {advice}")
         self.path = Path(path)
+
+
+class WriteError(CatuvacError):
+    """A file catuvac writes could not be written (a full disk, a read-only folder, a
+    folder where the file belongs). The message names the file, why, and what to do; the
+    write left the file as it was and nothing half-written beside it."""
+
+    def __init__(self, path: Path, reason: str, advice: str) -> None:
+        super().__init__(f"could not write {path} ({reason}); {advice}")
+        self.path, self.reason, self.advice = Path(path), reason, advice
 
 
 class RunFolderLockedError(CatuvacError, RuntimeError):

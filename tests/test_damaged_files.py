@@ -1,14 +1,21 @@
 """Damaged files the project wrote itself, through the ``catuvac`` command: a feature cache
 entry is rebuilt, a checkpoint or ``run.json`` stops the command in one line, a damaged
-result file is named and left out, and a run folder in use is refused. No traceback.
+result file, or a copy of one (a sync tool's conflicted copy), is named and left out,
+and a run folder in use is refused. A disk or folder that cannot take a file (full,
+read-only, something in the way) stops the command in one line and leaves nothing
+half-written; the feature cache then just goes unused. No traceback.
 
 Each test damages a copy of one smoke-profile run folder, cache and result store."""
 
 import csv
+import errno
+import os
 import shutil
 import socket
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -141,6 +148,25 @@ def test_table_names_damaged_results_and_is_built_from_the_others(copy, capsys):
     assert _contents(folder) == before
 
 
+def test_a_conflicted_copy_of_a_result_counts_once_and_is_named(copy, capsys):
+    folder = copy / "results" / "smoke" / "fsdd" / "k10"
+    kept, duplicate = folder / "kmeans-seed1.json", folder / "kmeans-seed1 (conflicted copy).json"
+    for suffix in (".json", ".npz"):
+        shutil.copy(kept.with_suffix(suffix), duplicate.with_suffix(suffix))
+    before = _contents(folder)
+    capsys.readouterr()
+    assert main(["table", "--format", "csv"]) == 0
+    captured = capsys.readouterr()
+    assert _lines(captured.err) == [
+        f"catuvac table: warning: {duplicate} holds the same run as {kept} (a copy?); left "
+        "out so that the run counts once"
+    ]
+    rows = [row[:4] for row in csv.reader(captured.out.splitlines()) if row]
+    ours = [row for row in rows if row[3].startswith("ours") and row[2] == "K-means"]
+    assert ours == [["fsdd", "10", "K-means", "ours (smoke, 2 seeds, CPU)"]]  # not 3
+    assert _contents(folder) == before
+
+
 def test_a_run_folder_in_use_refuses_a_second_training(copy, capsys):
     run_dir = copy / "runs" / "run"
     holder = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
@@ -163,3 +189,84 @@ def test_a_run_folder_in_use_refuses_a_second_training(copy, capsys):
     # Once the holder is gone its lock is stale: training takes it over, and releases it.
     assert main([*TRAIN, "--run-dir", str(run_dir)]) == 0
     assert not lock.exists()
+
+
+def _full_disk(*args, **kwargs):
+    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+def test_a_full_disk_stops_reproduce_in_one_line_and_keeps_the_results(copy, capsys, monkeypatch):
+    folder = copy / "results" / "smoke" / "fsdd" / "k10"
+    before = _contents(folder)
+    monkeypatch.setattr(Path, "write_text", _full_disk)
+    capsys.readouterr()
+    assert main([*REPRODUCE, "--overwrite"]) == 1
+    assert _lines(capsys.readouterr().err) == [
+        f"catuvac reproduce: error: could not write {folder / 'labels-seed0.json'} (No space "
+        "left on device); free space on that disk, or point catuvac at a folder on another, "
+        "and run again"
+    ]
+    assert _contents(folder) == before  # neither a new .npz nor a temporary beside them
+
+
+def test_a_folder_in_the_way_stops_train_in_one_line(copy, capsys):
+    run_dir = copy / "runs" / "new"
+    (run_dir / "history.json").mkdir(parents=True)
+    capsys.readouterr()
+    assert main([*TRAIN, "--run-dir", str(run_dir)]) == 1
+    assert _lines(capsys.readouterr().err) == [
+        f"catuvac train: error: could not write {run_dir / 'history.json'} (Is a directory); "
+        "a folder stands where a file belongs: move the folder away and run again"
+    ]
+    assert [p.name for p in run_dir.iterdir()] == ["history.json"]  # no lock, no temporary
+
+
+@pytest.mark.parametrize(
+    ("command", "option", "below"),
+    [(TRAIN, "--run-dir", ""), (TRAIN, "--run-dir", "run"), (REPRODUCE, "--results-root", "")],
+)
+def test_a_file_where_a_folder_to_write_belongs_is_refused_in_one_line(
+    copy, capsys, command, option, below
+):
+    blocker = copy / "runs" / "blocker"
+    blocker.write_text("not a folder")
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as stopped:
+        main([*command, option, str(blocker / below)])
+    assert stopped.value.code == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"catuvac {command[0]}: error: argument {option}: '{blocker}' is a file, not a folder "
+        f"(see catuvac {command[0]} --help)"
+    ]
+    assert blocker.read_text() == "not a folder"
+
+
+def test_a_read_only_run_folder_stops_train_in_one_line(copy, capsys, monkeypatch):
+    run_dir = copy / "runs" / "run"
+    before = _contents(run_dir)
+
+    def refuse(dir, suffix):
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), f"{dir}/tmpx{suffix}")
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    capsys.readouterr()
+    assert main([*TRAIN, "--epochs", "2", "--run-dir", str(run_dir)]) == 1
+    assert _lines(capsys.readouterr().err) == [
+        f"catuvac train: error: could not write {run_dir / 'lock'} (Permission denied); make "
+        "that folder writable, or point catuvac at another folder, and run again"
+    ]
+    assert _contents(run_dir) == before
+
+
+def test_a_cache_folder_that_cannot_be_written_is_one_warning(copy, capsys, monkeypatch):
+    blocker = copy / "not-a-folder"
+    blocker.write_text("")
+    monkeypatch.setenv("CATUVAC_CACHE", str(blocker / "cache"))
+    capsys.readouterr()
+    assert main([*TRAIN, "--run-dir", str(copy / "runs" / "uncached")]) == 0
+    (line,) = _lines(capsys.readouterr().err)
+    assert line == (
+        f"catuvac train: warning: cannot cache features in {blocker / 'cache'} (Not a "
+        "directory); the features are computed without caching them (to cache them: a file "
+        "stands where a folder belongs: move the file away and run again)"
+    )

@@ -25,14 +25,21 @@ def _open(path: Path, action: Callable[[Path], T]) -> T:
 def read_audio(path: str | Path) -> tuple[np.ndarray, int]:
     """Return ``(samples, sample_rate)``: float32 mono in [-1, 1], channels averaged.
 
-    Unreadable, empty (0 samples) and silent (all samples zero) files raise
-    :class:`~catuvac.errors.AudioFileError`, because a feature pipeline would otherwise
-    turn them into NaNs or constant inputs far from the file that caused them.
+    Unreadable, empty (0 samples), silent (all samples zero) and non-finite (a float file
+    holding NaN or infinite samples) files raise :class:`~catuvac.errors.AudioFileError`,
+    because a feature pipeline would otherwise turn them into NaNs or constant inputs,
+    found far from the file that caused them (in the loss, many steps later).
     """
     path = Path(path)
     samples, sample_rate = _open(path, lambda p: sf.read(p, dtype="float32", always_2d=True))
     if samples.shape[0] == 0:
         raise AudioFileError(f"audio file {path} is empty (0 samples)")
+    if not np.isfinite(samples).all():
+        bad = int((~np.isfinite(samples)).any(axis=1).sum())
+        raise AudioFileError(
+            f"audio file {path} holds {bad} NaN or infinite samples (of {samples.shape[0]}); "
+            "replace it with a sound copy or remove it"
+        )
     if not np.any(samples):
         raise AudioFileError(f"audio file {path} is silent (all {samples.shape[0]} samples are 0)")
     return samples.mean(axis=1, dtype=np.float32), int(sample_rate)

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from catuvac.errors import DatasetNotFoundError, unknown_option
+from catuvac.errors import DatasetNotFoundError, DatasetTooSmallError, unknown_option
 from catuvac.paths import data_root
 
 
@@ -54,11 +54,18 @@ class AudioDataset:
         """``n`` clips of a split drawn at random per label in proportion, or all of it if None.
 
         Stratifying keeps small experiment profiles balanced like the full split; the
-        result is in dataset order so that the same seed always gives the same list.
+        result is in dataset order so that the same seed always gives the same list. A
+        split with fewer than ``n`` clips is a :class:`DatasetTooSmallError`.
         """
         clips = self.split(split)
         if n is None:
             return clips
+        if n > len(clips):
+            raise DatasetTooSmallError(
+                f"the {split} split of {self.name} in {self.root} holds {len(clips)} clips, "
+                f"fewer than the {n} the profile takes; restore the missing recordings, or "
+                "choose a profile that takes them all (--profile cpu)"
+            )
         chosen = stratified_sample(self.labels(clips), n, seed)
         return [clips[i] for i in chosen]
 

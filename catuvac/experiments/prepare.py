@@ -8,6 +8,7 @@ import numpy as np
 import torch
 
 from catuvac.data import AudioDataset, canonical_name, load
+from catuvac.errors import ConfigError
 from catuvac.evaluation.metrics import common_space
 from catuvac.experiments.profiles import Profile, get_profile
 from catuvac.features import (
@@ -49,6 +50,15 @@ class PreparedData:
     @property
     def n_classes(self) -> int:
         return len(self.dataset.class_names)
+
+    def check_clusters(self, n_clusters: int) -> None:
+        """Refuse more clusters than training clips (a :class:`ConfigError`): K-means
+        cannot fit them, and a model would keep clusters no clip can fill."""
+        if n_clusters > len(self.train):
+            raise ConfigError(
+                f"{n_clusters} clusters are more than the {len(self.train)} training clips of "
+                f"{self.dataset.name} here; ask for at most {len(self.train)} (--clusters)"
+            )
 
     def common_space(self, n_components: int = 32) -> np.ndarray:
         """The space shared by all methods: PCA of the normalised test features."""

@@ -59,6 +59,7 @@ def build_configs(
     ``reproduce``, ``catuvac train`` and the chapters build them. ``lambda_weight=None`` is
     the dataset's default (:mod:`catuvac.evaluation.defaults`); ``epochs=None`` the
     profile's. The options after ``epochs`` go beyond the paper (:class:`ModelConfig`)."""
+    data.check_clusters(n_clusters)
     _, n_freq, n_frames = data.feature_config.shape
     weight = (
         default_lambda(data.dataset.name, n_clusters) if lambda_weight is None else lambda_weight
@@ -156,6 +157,7 @@ def run(
     if spec.method == "labels":
         clusters, own = labels, own_space("labels", None, data.test)
     elif spec.method == "kmeans":
+        data.check_clusters(spec.n_clusters)
         kmeans = KMeansBaseline(spec.n_clusters, random_state=spec.seed)
         kmeans.fit(data.train.features.numpy())
         clusters = kmeans.predict(data.test.features.numpy())

@@ -2,7 +2,9 @@
 
 It is only a cache: an entry that cannot be read, or whose content is not what its key
 promises (the shape of that many clips under those settings, the checksum stored with
-it), is reported in one line on the ``catuvac`` logger and extracted again.
+it), is reported in one line on the ``catuvac`` logger and extracted again. A cache
+folder that cannot take an entry (read-only, full, a folder where the entry belongs) is
+one warning, and the features are used without being stored.
 """
 
 import hashlib
@@ -14,8 +16,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from catuvac.atomic import atomic_write_bytes, read_file
-from catuvac.errors import DamagedFileError
+from catuvac.atomic import atomic_write_bytes, read_file, write_failure
+from catuvac.errors import DamagedFileError, WriteError
 from catuvac.features.config import FeatureConfig
 from catuvac.features.extract import FeatureExtractor, FeatureSet
 from catuvac.paths import cache_dir
@@ -23,6 +25,7 @@ from catuvac.paths import cache_dir
 CACHE_VERSION = 1
 CHECKSUM_KEY = "sha256"
 REBUILD = "rebuilding this feature cache entry"
+UNCACHED = "the features are computed without caching them"
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +52,7 @@ class FeatureCache:
 
     def __init__(self, folder: Path | None = None) -> None:
         self.folder = Path(folder) if folder is not None else cache_dir()
+        self.writable = True  # until a write fails: then warned once, and not tried again
 
     def path_for(self, dataset: str, paths: Sequence[Path], config: FeatureConfig) -> Path:
         """Where the features of this exact request live."""
@@ -65,6 +69,9 @@ class FeatureCache:
         """Cached features when present and sound, else extract them and store them (a
         damaged entry is named in one warning and replaced)."""
         target = self.path_for(dataset, paths, extractor.config)
+        if target.is_dir():
+            log.warning("%s is a folder, not a feature cache entry; %s", target, UNCACHED)
+            return extractor.extract(paths, labels, progress=progress)
         if target.exists():
             try:
                 features, mask = self._read(target, len(paths), extractor.config)
@@ -74,7 +81,7 @@ class FeatureCache:
             except DamagedFileError as error:
                 log.warning("%s", error)
         data = extractor.extract(paths, labels, progress=progress)
-        self._write(target, data.features, data.mask)
+        self._store(target, data.features, data.mask)
         return data
 
     def _read(
@@ -92,13 +99,33 @@ class FeatureCache:
             found = f"features {tuple(features.shape)}, mask {tuple(mask.shape)}"
             raise DamagedFileError(target, f"{found}, expected {expected}", REBUILD)
         if CHECKSUM_KEY not in stored:
-            self._write(target, features, mask)
+            self._store(target, features, mask)
         elif stored[CHECKSUM_KEY] != checksum(features, mask):
             raise DamagedFileError(target, "its content does not match its checksum", REBUILD)
         return features, mask
 
+    def _store(self, target: Path, features: torch.Tensor, mask: torch.Tensor) -> None:
+        """Write an entry if the cache folder takes it; the first write that fails is one
+        warning, and no other entry is tried."""
+        if not self.writable:
+            return
+        try:
+            self._write(target, features, mask)
+        except WriteError as error:
+            self.writable = False
+            log.warning(
+                "cannot cache features in %s (%s); %s (to cache them: %s)",
+                self.folder,
+                error.reason,
+                UNCACHED,
+                error.advice,
+            )
+
     def _write(self, target: Path, features: torch.Tensor, mask: torch.Tensor) -> None:
         """Write atomically, so an interrupted extraction leaves no partial cache file."""
-        self.folder.mkdir(parents=True, exist_ok=True)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise write_failure(target, error) from error
         payload = {"features": features, "mask": mask, CHECKSUM_KEY: checksum(features, mask)}
         atomic_write_bytes(target, lambda temporary: torch.save(payload, temporary))

@@ -7,13 +7,14 @@ was stored as (``result["spec"]["seed"]``) and names what the book asks of it
 :class:`Result` or a plain record (the dict :func:`catuvac.experiments.reproduce.run` returns) and
 hand back what they were given.
 
-A result file that cannot be read (invalid JSON, its arrays missing or cut short) is left
-out by :func:`load_results` and named in one warning on the ``catuvac`` logger; the
-file itself is left as it is.
+A result file that cannot be read (invalid JSON, its arrays missing or cut short), or
+that repeats another's run, is left out by :func:`load_results` and named in one warning
+on the ``catuvac`` logger; the file itself is left as it is.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from catuvac.atomic import atomic_write_bytes, read_file, read_json, write_json
+from catuvac.atomic import atomic_write_files, json_text, read_file, read_json
 from catuvac.errors import DamagedFileError, ResultExistsError
 from catuvac.evaluation.metrics import METRIC_NAMES
 from catuvac.features import PAPER_FEATURES, PAPER_NORMALISER
@@ -45,6 +46,8 @@ RECOMPUTE = (
     "move its .json and .npz out of the results folder and run `catuvac reproduce` "
     "for that run again to recompute it"
 )
+
+DUPLICATE = "%s holds the same run as %s (a copy?); left out so that the run counts once"
 
 log = logging.getLogger(__name__)
 
@@ -220,7 +223,7 @@ def save_result(record: Record, path: Path, overwrite: bool = False) -> Path:
 
     An existing result is an error unless ``overwrite`` is asked for.
     """
-    if path.exists() and not overwrite:
+    if path.is_file() and not overwrite:
         raise ResultExistsError(f"{path} exists; pass overwrite=True (--overwrite) to replace it")
     path.parent.mkdir(parents=True, exist_ok=True)
     record = dict(record)
@@ -230,25 +233,38 @@ def save_result(record: Record, path: Path, overwrite: bool = False) -> Path:
         with open(temporary, "wb") as handle:
             np.savez_compressed(handle, **arrays)
 
-    atomic_write_bytes(path.with_suffix(".npz"), write_arrays)
-    write_json(path, record)
+    def write_record(temporary: str) -> None:
+        Path(temporary).write_text(json_text(record))
+
+    # Both written before either is renamed: a failure leaves no .npz without its .json.
+    atomic_write_files({path.with_suffix(".npz"): write_arrays, path: write_record})
     return path
 
 
 def load_results(root: Path | None = None) -> list[Result]:
     """Every readable result file under ``root`` (default ``results/``), with its path;
-    each damaged one is named in a warning and left out."""
+    each damaged one is named in a warning and left out. A file holding the same run
+    (the same spec, its seed and profile included) as another, such as a sync tool's
+    "conflicted copy", is named beside it in a warning and left out, so that no run counts
+    twice in a table: the one with the shorter name is kept."""
     root = root or results_dir()
-    results = []
+    by_run: dict[str, Result] = {}
     for path in sorted(root.rglob("*.json")):
         try:
             result = read_result(path, f"left out; {RECOMPUTE}")
         except DamagedFileError as error:
             log.warning("%s", error)
             continue
-        if result is not None:
-            results.append(result)
-    return results
+        if result is None:
+            continue
+        run = json.dumps(result.spec, sort_keys=True)
+        if run in by_run:
+            pair = (by_run[run], result)
+            kept, copy = sorted(pair, key=lambda r: (len(Path(r["path"]).name), r["path"]))
+            log.warning(DUPLICATE, copy["path"], kept["path"])
+            result = kept
+        by_run[run] = result
+    return list(by_run.values())
 
 
 def select(

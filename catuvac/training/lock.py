@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 from types import TracebackType
 
+from catuvac.atomic import creation_mode, write_failure
 from catuvac.errors import RunFolderLockedError
 
 LOCK_NAME = "lock"
@@ -80,17 +81,23 @@ class RunLock:
             self.path.unlink(missing_ok=True)
 
     def _create(self) -> bool:
-        """Make the lock file, content included, in one step; False if it exists."""
-        handle, temporary = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
+        """Make the lock file, content included, in one step; False if it exists. A run
+        folder that cannot take it (read-only, full) is a :class:`~catuvac.errors.WriteError`."""
+        temporary = None
         try:
+            handle, temporary = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
             with os.fdopen(handle, "w") as written:
+                os.fchmod(written.fileno(), creation_mode())
                 written.write(f"{self.me[0]} {self.me[1]}\n")
             os.link(temporary, self.path)
             return True
         except FileExistsError:
             return False
+        except OSError as error:
+            raise write_failure(self.path, error) from error
         finally:
-            os.remove(temporary)
+            if temporary is not None:
+                os.remove(temporary)
 
     def _stale(self, holder: tuple[int, str]) -> bool:
         """A holder that no longer runs; one on another host cannot be checked, so it holds."""

@@ -34,6 +34,20 @@ def test_corrupt_file(tmp_path):
             read(path)
 
 
+@pytest.mark.parametrize("value", [np.nan, np.inf])
+def test_non_finite_samples(tmp_path, value):
+    path = tmp_path / "nan.wav"
+    samples = np.full((100, 2), 0.25)
+    samples[[3, 50], 1] = value
+    sf.write(path, samples, 8000, subtype="FLOAT")
+    with pytest.raises(AudioFileError) as caught:
+        read_audio(path)
+    assert str(caught.value) == (
+        f"audio file {path} holds 2 NaN or infinite samples (of 100); replace it with a sound "
+        "copy or remove it"
+    )
+
+
 def test_missing_file(tmp_path):
     with pytest.raises(AudioFileError, match="nope.wav does not exist"):
         read_audio(tmp_path / "nope.wav")

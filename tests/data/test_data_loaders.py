@@ -13,7 +13,12 @@ from catuvac.data.arabic_digits import CLASS_NAMES as ARABIC_WORDS
 from catuvac.data.audio import duration_seconds
 from catuvac.data.fixtures import write_arabic_digits_fixture
 from catuvac.data.tau2019 import SCENES as TAU_SCENES
-from catuvac.errors import CatuvacError, DatasetNotFoundError, UnknownOptionError
+from catuvac.errors import (
+    CatuvacError,
+    DatasetNotFoundError,
+    DatasetTooSmallError,
+    UnknownOptionError,
+)
 
 # Two samples at 16 kHz: what "the file has its official length end - start" can mean.
 DURATION_TOLERANCE = 2 / 16000
@@ -228,7 +233,7 @@ def test_subset_is_stratified_and_seeded(fsdd, us8k):
     expected = Counter(us8k.labels(split))
     assert len(picked) == 171
     assert all(abs(counts[k] - expected[k] * 171 / len(split)) < 1 for k in expected)
-    with pytest.raises(ValueError, match="cannot draw 301"):
+    with pytest.raises(DatasetTooSmallError, match="holds 300 clips, fewer than the 301"):
         fsdd.subset("test", 301)
 
 

@@ -1,6 +1,10 @@
-"""A damaged feature cache entry is named in one warning and extracted again; the run goes on."""
+"""A damaged feature cache entry is named in one warning and extracted again; a cache
+that takes no entry is one warning and the features are computed without it. The run
+goes on."""
 
+import errno
 import logging
+import os
 
 import pytest
 import torch
@@ -87,3 +91,35 @@ def test_an_entry_from_before_checksums_is_kept_and_given_one(cached, caplog):
     assert spy.calls == 1 and not caplog.messages
     assert torch.equal(data.features, good.features)
     assert CHECKSUM_KEY in torch.load(entry, weights_only=True)
+
+
+def test_an_entry_that_is_a_folder_is_one_warning_and_the_features_computed(cached, caplog):
+    cache, spy, paths, labels, good = cached
+    entry = cache.path_for("fsdd", paths, SPOKEN_DIGITS)
+    entry.unlink()
+    entry.mkdir()
+    with caplog.at_level(logging.WARNING, logger="catuvac"):
+        again = cache.load_or_extract("fsdd", paths, labels, spy, progress=False)
+    assert caplog.messages == [
+        f"{entry} is a folder, not a feature cache entry; the features are computed without "
+        "caching them"
+    ]
+    assert spy.calls == 2 and torch.equal(again.features, good.features) and entry.is_dir()
+
+
+def test_a_cache_folder_that_takes_no_entry_is_one_warning(cached, caplog, monkeypatch):
+    cache, spy, paths, labels, good = cached
+    monkeypatch.setattr(torch, "save", _full_disk)
+    with caplog.at_level(logging.WARNING, logger="catuvac"):
+        for clips in (paths[:2], paths[1:]):  # two entries, one warning
+            cache.load_or_extract("fsdd", clips, labels[:2], spy, progress=False)
+    assert caplog.messages == [
+        f"cannot cache features in {cache.folder} (No space left on device); the features are "
+        "computed without caching them (to cache them: free space on that disk, or point "
+        "catuvac at a folder on another, and run again)"
+    ]
+    assert spy.calls == 3 and len(list(cache.folder.iterdir())) == 1  # the first entry only
+
+
+def _full_disk(*args, **kwargs):
+    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))

@@ -1,0 +1,107 @@
+"""Inputs that look valid but cannot work, through the ``catuvac`` command: each stops in
+one line naming the option or file and what is wrong, with no traceback and nothing
+written. The commands run on the offline data with their own results, runs and cache."""
+
+import os
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from catuvac.cli import main
+from catuvac.data import load
+from catuvac.experiments.prepare import SUBSET_SEED
+from catuvac.experiments.profiles import get_profile
+
+SMOKE = ["--profile", "smoke", "--datasets", "fsdd", "--seeds", "0"]
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory):
+    """One feature cache for the module: the smoke subset's features are extracted once."""
+    return tmp_path_factory.mktemp("cache")
+
+
+@pytest.fixture
+def folders(tmp_path, cache, monkeypatch, offline_data):
+    monkeypatch.setenv("CATUVAC_DATA", str(offline_data))
+    monkeypatch.delenv("CATUVAC_PROFILE", raising=False)
+    monkeypatch.setenv("CATUVAC_CACHE", str(cache))
+    for name in ("results", "runs"):
+        monkeypatch.setenv(f"CATUVAC_{name.upper()}", str(tmp_path / name))
+    return tmp_path
+
+
+def _refused(argv: list[str], capsys, code: int = 2) -> list[str]:
+    """Run a command that must stop (exit 2: a bad input, 1: other); its stderr lines."""
+    capsys.readouterr()
+    assert main(argv) == code
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    return [line for line in err.splitlines() if line.startswith("catuvac ")]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["reproduce", *SMOKE, "--methods", "kmeans", "--clusters", "200"],
+        [
+            "train",
+            "--dataset",
+            "fsdd",
+            "--profile",
+            "smoke",
+            "--clusters",
+            "200",
+            "--run-dir",
+            "RUN",
+        ],
+    ],
+)
+def test_more_clusters_than_training_clips_are_refused(folders, capsys, argv):
+    argv = [str(folders / "runs" / "run") if a == "RUN" else a for a in argv]
+    assert _refused(argv, capsys) == [
+        f"catuvac {argv[0]}: error: 200 clusters are more than the 96 training clips of fsdd "
+        "here; ask for at most 96 (--clusters)"
+    ]
+    assert not (folders / "results").exists() and not (folders / "runs").exists()
+
+
+def test_a_split_smaller_than_the_profile_takes_is_named_with_both_numbers(
+    folders, capsys, offline_data, monkeypatch
+):
+    root = folders / "data" / "fsdd"
+    (root / "recordings").mkdir(parents=True)
+    for digit in range(10):  # 70 recordings: takes 0-4 are the test split, 5-6 train
+        for take in range(7):
+            name = f"{digit}_george_{take}.wav"
+            os.symlink(offline_data / "fsdd" / "recordings" / name, root / "recordings" / name)
+    monkeypatch.setenv("CATUVAC_DATA", str(folders / "data"))
+    argv = ["train", "--dataset", "fsdd", "--profile", "smoke", "--run-dir", str(folders / "run")]
+    assert _refused(argv, capsys, code=1) == [
+        f"catuvac train: error: the train split of fsdd in {root} holds 20 clips, fewer than "
+        "the 96 the profile takes; restore the missing recordings, or choose a profile that "
+        "takes them all (--profile cpu)"
+    ]
+
+
+def test_a_recording_with_nan_samples_is_named(folders, capsys, offline_data, monkeypatch):
+    fsdd = load("fsdd", root=offline_data / "fsdd")
+    first = fsdd.subset("train", get_profile("smoke").max_train_clips, seed=SUBSET_SEED)[0].path
+    root = folders / "data" / "fsdd"
+    (root / "recordings").mkdir(parents=True)
+    for path in (offline_data / "fsdd" / "recordings").glob("*.wav"):
+        os.symlink(path, root / "recordings" / path.name)
+    broken = root / "recordings" / first.name
+    samples, rate = sf.read(first, dtype="float32")
+    samples[10:13] = np.nan
+    broken.unlink()
+    sf.write(broken, samples, rate, subtype="FLOAT")
+    monkeypatch.setenv("CATUVAC_DATA", str(folders / "data"))
+    monkeypatch.setenv("CATUVAC_CACHE", str(folders / "cache"))
+    argv = ["train", "--dataset", "fsdd", "--profile", "smoke", "--run-dir", str(folders / "run")]
+    assert _refused(argv, capsys, code=1) == [
+        f"catuvac train: error: audio file {broken} holds 3 NaN or infinite samples (of "
+        f"{len(samples)}); replace it with a sound copy or remove it"
+    ]
+    assert not (folders / "run").exists()
