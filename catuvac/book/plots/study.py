@@ -35,19 +35,29 @@ def _threshold(column: str, n_clusters: int) -> float:
     return MIN_MARGINAL_ENTROPY
 
 
+SEED_STYLES = (("-", "o"), ("--", "s"), (":", "^"), ("-.", "D"))
+"""Line style and marker per seed: a dataset and K keep one colour across their seeds."""
+
+
 def plot_lambda_study(table: pd.DataFrame, title: str = "") -> Figure:
-    """One line per (dataset, K, seed) over lambda; dotted lines mark the thresholds a run
-    must meet (the first three panels) for the paper's rule to accept its lambda."""
+    """One line per (dataset, K, seed) over lambda, a colour per dataset and K and a line
+    style per seed; grey dotted lines mark the thresholds a run must meet (the first three
+    panels) for the paper's rule to accept its lambda."""
     fig, axes = plt.subplots(2, 3, figsize=(10.0, 6.2), layout="constrained")
     panels = {**CRITERION_PANELS, **UNUSED_PANELS}
     groups = list(table.groupby(["dataset", "clusters", "seed"]))
+    tasks = list(dict.fromkeys((dataset, clusters) for (dataset, clusters, _), _ in groups))
+    seeds = sorted({seed for (_, _, seed), _ in groups})
     for ax, (column, label) in zip(axes.flat, panels.items(), strict=False):
         for (dataset, clusters, seed), group in groups:
             ordered = group.sort_values("lambda")
+            style = SEED_STYLES[seeds.index(seed) % len(SEED_STYLES)]
             ax.plot(
                 ordered["lambda"],
                 ordered[column],
-                marker="o",
+                color=f"C{tasks.index((dataset, clusters)) % 10}",
+                linestyle=style[0],
+                marker=style[1],
                 label=f"{dataset}, K = {clusters}, seed {seed}",
             )
         if column in CRITERION_PANELS:
