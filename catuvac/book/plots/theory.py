@@ -135,8 +135,8 @@ def plot_gumbel_softmax_grid(
     expectations: Sequence[object],
     samples: Sequence[object],
 ) -> Figure:
-    """The paper's Figure 2: for each temperature (columns), the expected Gumbel-Softmax
-    vector (top row, with the class probabilities as a line) and one sample (bottom row)."""
+    """The paper's Figure 2, one row per temperature: the expected Gumbel-Softmax vector
+    (left, with the class probabilities as a line) and one sample (right)."""
     if not len(taus) == len(expectations) == len(samples):
         raise ValueError(
             f"need one expectation and one sample per temperature; got {len(taus)} taus, "
