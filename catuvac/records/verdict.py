@@ -20,6 +20,7 @@ from catuvac.evaluation.collapse import MIN_USED_FRACTION
 from catuvac.records.results import (
     METHOD_NAMES,
     Record,
+    Result,
     as_result,
     device_label,
     devices_of,
@@ -260,3 +261,24 @@ def verdict_markdown(
         lines.append(shown.to_markdown(index=False))
     lines.append(":::")
     return "\n".join(lines)
+
+
+def silhouette_of_collapse(result: Result) -> str:
+    """One sentence on what a run's own-space silhouette means given how its test clips
+    are shared: a space that has nearly collapsed into one cluster (more than half its
+    clips) can still score a high silhouette, since the few other clips lie far from it."""
+    sizes = np.asarray(result["cluster_sizes"])
+    largest, total = int(sizes.max()), int(sizes.sum())
+    silhouette = result["metrics"]["own"]["silhouette"]
+    sentence = (
+        f"The Cat. UVAC run shown at K = {result.n_clusters} (seed {result.seed}) puts "
+        f"{largest} of its {total} test clips into one cluster; its own-space silhouette is "
+        f"{silhouette:.2f}."
+    )
+    if largest > total / 2:
+        sentence += (
+            " A space that has nearly collapsed into one cluster still scores a high "
+            "silhouette: the one compact cluster and the few clips far from it are well "
+            "separated. The silhouette means little without the clusters' balance beside it."
+        )
+    return sentence

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import numpy as np
 
-from catuvac.records.results import load_results, save_result
-from catuvac.records.verdict import verdict_markdown, verdict_table
+from catuvac.records.results import Result, load_results, save_result
+from catuvac.records.verdict import silhouette_of_collapse, verdict_markdown, verdict_table
 
 
 def stored(
@@ -90,3 +90,15 @@ def test_a_value_and_its_mark_stay_on_one_line(tmp_path: Path) -> None:
         stored(tmp_path, "kmeans", seed, 0.19 + 0.01 * seed, 0.2, [30] * 10)
     cell = verdict_table(load_results(tmp_path), "fsdd")["λ = 1"].iloc[-1]
     assert cell == "19.5\u00a0±\u00a00.5\u00a0✓"  # no-break spaces: one line in the box
+
+
+def test_silhouette_of_a_collapsed_run_is_read_with_its_cluster_sizes():
+    def run(sizes):
+        spec = {"dataset": "us8k", "method": "catuvac", "n_clusters": 5, "seed": 0}
+        record = {"spec": spec, "profile": {"name": "cpu"}, "cluster_sizes": sizes}
+        return Result({**record, "metrics": {"own": {"silhouette": 0.9412}}})
+
+    collapsed = silhouette_of_collapse(run([769, 20, 20, 20, 8]))
+    assert collapsed.startswith("The Cat. UVAC run shown at K = 5 (seed 0) puts 769 of its 837")
+    assert "silhouette is 0.94." in collapsed and "nearly collapsed" in collapsed
+    assert "nearly collapsed" not in silhouette_of_collapse(run([200, 170, 160, 160, 147]))
