@@ -46,7 +46,10 @@ def objective_name(result: Result) -> str:
             parts.append(f"{label} {beyond[key]:g}")
     if "neighbours" in beyond:
         term = str(result.spec.get("consistency_term", "iic")).upper()
-        parts.append(f"{term} pairs with {beyond['neighbours']} neighbours")
+        where = ""
+        if result.spec.get("neighbour_space", "features") == "z":
+            where = f" mined in z every {result.spec['neighbour_refresh']} epochs"
+        parts.append(f"{term} pairs with {beyond['neighbours']} neighbours{where}")
     if "self_label_threshold" in beyond:
         parts.append(f"self-labels above q = {beyond['self_label_threshold']:g}")
     return ", ".join(parts)

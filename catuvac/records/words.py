@@ -113,6 +113,10 @@ def word_groups(records: Iterable[Record], dataset: str) -> list[list[Result]]:
         result = as_result(record)
         if result.method in _METHODS and features_of(result) != PAPER_FEATURES:
             groups[(result.method, word_setting(result))].append(result)
+    for (method, setting), runs in groups.items():
+        seeds = [run.seed for run in runs]
+        if len(set(seeds)) < len(seeds):  # two settings the name does not tell apart
+            raise ValueError(f"{dataset}: {method} runs named '{setting}' repeat a seed {seeds}")
     order = sorted(groups, key=lambda key: (_METHODS.index(key[0]), key[1]))
     return [groups[key] for key in order]
 

@@ -93,3 +93,25 @@ def test_self_labelling_is_named_with_its_threshold_when_not_the_default():
     record = Result({"spec": asdict(stricter), "profile": {"name": "long"}})
     assert record.beyond_paper["self_label_weight"] == 100
     assert "self-labels above q = 0.99" in objective_name(record)
+
+
+def test_neighbours_mined_in_z_are_a_setting_of_their_own():
+    scan = {"consistency_weight": 1000, "consistency_term": "scan", "neighbours": 10}
+    features = RunSpec("fsdd", "catuvac", 10, 0, "long", lambda_weight=1.0, **scan)
+    in_z = RunSpec(
+        "fsdd",
+        "catuvac",
+        10,
+        0,
+        "long",
+        lambda_weight=1.0,
+        **scan,
+        neighbour_space="z",
+        neighbour_refresh=5,
+    )
+    names = [
+        objective_name(Result({"spec": asdict(spec), "profile": {"name": "long"}}))
+        for spec in (features, in_z)
+    ]
+    assert names[0].endswith("SCAN pairs with 10 neighbours")
+    assert names[1].endswith("SCAN pairs with 10 neighbours mined in z every 5 epochs")

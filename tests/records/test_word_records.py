@@ -128,3 +128,9 @@ def test_verdict_needs_three_seeds_above_kmeans(stored):
     model = [r for r in stored if r.method == "catuvac"]
     above, paired = seeds_above_kmeans(kmeans, model)
     assert paired == 2 and 0 <= above <= 2
+
+
+def test_settings_the_name_cannot_tell_apart_are_refused(stored):
+    twice = stored + [r for r in stored if r.method == "catuvac"]
+    with pytest.raises(ValueError, match="repeat a seed"):
+        word_table(twice, "fsdd")
