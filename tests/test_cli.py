@@ -2,6 +2,7 @@
 
 import argparse
 import json
+import shutil
 from dataclasses import asdict
 
 import numpy as np
@@ -331,3 +332,25 @@ def test_settings_that_contradict_are_one_line_and_train_nothing(folders, capsys
     last = capsys.readouterr().err.splitlines()[-1]  # after the feature progress bars
     assert last == "catuvac train: error: self-labelling needs the consistency term's views"
     assert not (folders / "run").exists()
+
+
+def test_evaluate_refuses_a_checkpoint_its_run_json_does_not_describe(folders, capsys):
+    train = [
+        "train",
+        "--dataset",
+        "fsdd",
+        "--method",
+        "uvac",
+        "--profile",
+        "smoke",
+        "--epochs",
+        "1",
+    ]
+    assert main([*train, "--run-dir", str(folders / "ten")]) == 0
+    assert main([*train, "--clusters", "3", "--run-dir", str(folders / "three")]) == 0
+    shutil.copy(folders / "three" / "checkpoint.pt", folders / "ten" / "checkpoint.pt")
+    capsys.readouterr()
+    assert main(["evaluate", "--run-dir", str(folders / "ten")]) == 1
+    last = capsys.readouterr().err.splitlines()[-1]
+    assert last.startswith("catuvac evaluate: error: ") and "was not written by the run" in last
+    assert "K = 3" in last

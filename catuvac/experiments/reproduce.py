@@ -9,7 +9,12 @@ import numpy as np
 import torch
 
 from catuvac.atomic import read_json, write_json
-from catuvac.errors import ConfigError, DamagedFileError, UnknownOptionError
+from catuvac.errors import (
+    CheckpointMismatchError,
+    ConfigError,
+    DamagedFileError,
+    UnknownOptionError,
+)
 from catuvac.evaluation.budget import latent_use
 from catuvac.evaluation.collapse import TRAIN_CLUSTERS_KEY, cluster_spread
 from catuvac.evaluation.defaults import default_lambda
@@ -25,7 +30,13 @@ from catuvac.features.augment import AugmentConfig
 from catuvac.model import ModelConfig
 from catuvac.records.provenance import environment, git_revision
 from catuvac.records.results import ARRAYS_KEY, save_result
-from catuvac.training.trainer import TrainConfig, TrainResult, load_trained, train
+from catuvac.training.trainer import (
+    CHECKPOINT_NAME,
+    TrainConfig,
+    TrainResult,
+    load_trained,
+    train,
+)
 
 
 def build_configs(
@@ -335,4 +346,25 @@ def open_run_dir(run_dir: Path) -> tuple[PreparedData, TrainResult]:
             f"{info_path}: the clips found under {data.dataset.root} are not the run's "
             f"(stored {stored_subset}, found {found})"
         )
-    return data, load_trained(Path(run_dir))
+    trained = load_trained(Path(run_dir))
+    check_checkpoint_matches(trained, info, data, info_path)
+    return data, trained
+
+
+def check_checkpoint_matches(
+    trained: TrainResult, info: dict, data: PreparedData, info_path: Path
+) -> None:
+    """Refuse a checkpoint that ``run.json`` does not describe (one copied in from another
+    run folder): its model configuration must be the one stored, and its input shape the
+    data's, else it would be scored on clips it was never trained for."""
+    config = trained.model.config
+    stored = info.get("model_config")
+    shape = (config.n_freq, config.n_frames)
+    if (stored is not None and stored != config.to_dict()) or shape != data.feature_config.shape[
+        1:
+    ]:
+        raise CheckpointMismatchError(
+            f"{info_path.parent / CHECKPOINT_NAME} was not written by the run {info_path} "
+            f"describes (K = {config.n_clusters}, input {shape}); train again in this folder, "
+            "or put the checkpoint back beside its own run.json"
+        )
