@@ -86,6 +86,8 @@ def cmd_download(args: argparse.Namespace) -> None:
 
 
 def cmd_train(args: argparse.Namespace) -> None:
+    if args.method == "uvac" and args.tau_end != PAPER_TAU_END:
+        raise ConfigError("UVAC has no Gumbel-Softmax temperature; --tau-end is Cat. UVAC's")
     profile = get_profile(args.profile)
     data = prepare_data(
         args.dataset,

@@ -326,11 +326,19 @@ def test_budget_of_a_dataset_and_of_a_trained_run(folders, capsys):
     assert info["model_config"]["likelihood"] == "gaussian-optimal"
 
 
-def test_settings_that_contradict_are_one_line_and_train_nothing(folders, capsys):
-    args = ["train", "--dataset", "fsdd", "--profile", "smoke", "--self-label-weight", "1"]
-    assert exit_code([*args, "--run-dir", str(folders / "run")]) == 2
-    last = capsys.readouterr().err.splitlines()[-1]  # after the feature progress bars
-    assert last == "catuvac train: error: self-labelling needs the consistency term's views"
+CONTRADICTIONS = [
+    (["--self-label-weight", "1"], "self-labelling needs the consistency term's views"),
+    (["--capacity", "2"], "a KL_y capacity needs its weight (--capacity-weight)"),
+    (["--method", "uvac", "--tau-end", "0.1"], "UVAC has no Gumbel-Softmax temperature"),
+]
+
+
+@pytest.mark.parametrize(("args", "message"), CONTRADICTIONS)
+def test_settings_that_contradict_are_one_line_and_train_nothing(folders, capsys, args, message):
+    train = ["train", "--dataset", "fsdd", "--profile", "smoke", *args]
+    assert exit_code([*train, "--run-dir", str(folders / "run")]) == 2
+    last = capsys.readouterr().err.splitlines()[-1]  # after any feature progress bars
+    assert last.startswith(f"catuvac train: error: {message}")
     assert not (folders / "run").exists()
 
 

@@ -77,6 +77,8 @@ class ModelConfig:
                 "neighbours and neighbour_refresh must be >= 0, got "
                 f"{self.neighbours} and {self.neighbour_refresh}"
             )
+        if self.capacity_nats and not self.capacity_weight:
+            raise ConfigError("a KL_y capacity needs its weight (--capacity-weight)")
         if self.self_label_weight and not self.consistency_weight:
             raise ConfigError("self-labelling needs the consistency term's views")
         if not 0.0 < self.self_label_threshold < 1.0:
