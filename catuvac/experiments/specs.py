@@ -9,7 +9,7 @@ from catuvac.errors import unknown_option
 from catuvac.evaluation.defaults import ELBO_LAMBDA, default_lambda
 from catuvac.experiments.profiles import Profile
 from catuvac.features import NORMALISERS, PAPER_FEATURES, PAPER_NORMALISER, feature_config_for
-from catuvac.model.base import ModelConfig
+from catuvac.model.base import LATER_SETTINGS, ModelConfig
 from catuvac.model.elbo import LAMBDA_PLACEMENTS
 from catuvac.model.likelihoods import PAPER_LIKELIHOOD, check_likelihood
 from catuvac.paths import results_dir, runs_dir
@@ -30,12 +30,7 @@ MODEL_OPTIONS = (
     "capacity_nats",
     "capacity_weight",
     "consistency_weight",
-    "consistency_term",
-    "neighbours",
-    "neighbour_space",
-    "neighbour_refresh",
-    "self_label_weight",
-    "self_label_threshold",
+    *LATER_SETTINGS,
 )
 """The options beyond the paper that go to the model configuration, as the run spec, the
 model configuration and the command line name them."""

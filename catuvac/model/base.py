@@ -10,7 +10,12 @@ from catuvac.errors import ConfigError, unknown_option
 from catuvac.model.elbo import LAMBDA_PLACEMENTS, ElboTerms, batch_marginal_kl
 from catuvac.model.likelihoods import PAPER_LIKELIHOOD, check_likelihood, reconstruction_nll
 from catuvac.model.networks import check_input_size
-from catuvac.model.objectives import CONSISTENCY_TERMS, ClusterObjective, ViewPair
+from catuvac.model.objectives import (
+    CONSISTENCY_TERMS,
+    SELF_LABEL_THRESHOLD,
+    ClusterObjective,
+    ViewPair,
+)
 
 METHODS = ("catuvac", "uvac")
 NEIGHBOUR_SPACES = ("features", "z")
@@ -56,7 +61,7 @@ class ModelConfig:
     neighbour_space: str = "features"
     neighbour_refresh: int = 0
     self_label_weight: float = 0.0
-    self_label_threshold: float = 0.95
+    self_label_threshold: float = SELF_LABEL_THRESHOLD
 
     def __post_init__(self) -> None:
         if self.method not in METHODS:

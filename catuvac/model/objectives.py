@@ -20,6 +20,8 @@ EPS = 1e-10
 CONSISTENCY_TERMS = ("iic", "scan")
 """How two views' assignments are made to agree: their mutual information ``I(y; y')`` over
 the batch (IIC) or ``mean log q(y|v1) . q(y|v2)`` per pair (SCAN)."""
+SELF_LABEL_THRESHOLD = 0.95
+"""The max q(y|x) above which a clip labels itself by default (FixMatch's threshold)."""
 
 
 @dataclass
@@ -87,7 +89,7 @@ class ClusterObjective:
     consistency: float = 0.0
     consistency_term: str = "iic"
     self_label: float = 0.0
-    self_label_threshold: float = 0.95
+    self_label_threshold: float = SELF_LABEL_THRESHOLD
 
     def __post_init__(self) -> None:
         if self.consistency_term not in CONSISTENCY_TERMS:

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 import pandas as pd
 
 from catuvac.evaluation.selection import SEED, SETTING, rank_settings
-from catuvac.records.results import Record, Result, as_result, select
+from catuvac.records.results import CLUSTER_TERM_WEIGHTS, Record, Result, as_result, select
 from catuvac.records.seed_tables import format_seed_table, mean_text, seed_table
 from catuvac.records.settings import default_setting
 from catuvac.records.table import formatted, our_row
@@ -81,10 +81,7 @@ def study_runs(records: Iterable[Record], profile: str = STUDY_PROFILE) -> list[
 
 def has_cluster_objective(result: Result) -> bool:
     """Whether a run trained with this project's terms on q(y|x) (besides the balance)."""
-    return bool(
-        set(result.beyond_paper)
-        & {"entropy_weight", "capacity_weight", "consistency_weight", "self_label_weight"}
-    )
+    return bool(set(result.beyond_paper) & set(CLUSTER_TERM_WEIGHTS))
 
 
 def latent_table(records: Iterable[Record], profile: str = STUDY_PROFILE) -> pd.DataFrame:

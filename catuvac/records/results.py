@@ -49,6 +49,14 @@ RECOMPUTE = (
 
 DUPLICATE = "%s holds the same run as %s (a copy?); left out so that the run counts once"
 
+CLUSTER_TERM_WEIGHTS = (
+    "entropy_weight",
+    "capacity_weight",
+    "consistency_weight",
+    "self_label_weight",
+)
+"""The weights of this project's terms on q(y|x) besides the balance, as specs name them."""
+
 log = logging.getLogger(__name__)
 
 
@@ -114,12 +122,7 @@ class Result(Mapping):
             "features": spec.get("features", PAPER_FEATURES),
             "neighbours": int(spec.get("neighbours", 0)) if trained else 0,
         }
-        for name in (
-            "entropy_weight",
-            "capacity_weight",
-            "consistency_weight",
-            "self_label_weight",
-        ):
+        for name in CLUSTER_TERM_WEIGHTS:
             options[name] = float(spec.get(name, 0.0)) if trained else 0.0
         if options["capacity_weight"]:
             options["capacity_nats"] = float(spec.get("capacity_nats", 0.0))
