@@ -136,8 +136,9 @@ def same_input_kmeans(groups: list[list[Result]], runs: list[Result]) -> list[Re
 
 def word_table(records: Iterable[Record], dataset: str) -> pd.DataFrame:
     """Every method on the aligned features of ``dataset``, seeds aggregated, each row
-    named by its setting (:func:`word_setting`), metrics in each method's own space, and
-    beside each model row the accuracy of K-means on the same input (seeds above it)."""
+    named by its setting (:func:`word_setting`) and numbered (``row``, as
+    :func:`word_accuracies` numbers it), metrics in each method's own space, and beside
+    each model row the accuracy of K-means on the same input (seeds above it)."""
     groups = word_groups(records, dataset)
     tables = []
     for runs in groups:
@@ -146,7 +147,11 @@ def word_table(records: Iterable[Record], dataset: str) -> pd.DataFrame:
         shown.insert(1, "setting", word_setting(runs[0]))
         shown.insert(4, "K-means, same input (%)", _same_input_text(groups, runs))
         tables.append(shown)
-    return pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
+    if not tables:
+        return pd.DataFrame()
+    table = pd.concat(tables, ignore_index=True)
+    table.insert(0, "row", table.index)  # the number the chapter's figure labels it with
+    return table
 
 
 def _same_input_text(groups: list[list[Result]], runs: list[Result]) -> str:

@@ -94,6 +94,7 @@ def test_word_accuracies_follow_the_table_rows_seed_by_seed(stored):
     accuracies = word_accuracies(stored, "fsdd")
     assert list(accuracies["row"]) == [0, 0, 1, 1]
     assert list(accuracies["method"].drop_duplicates()) == list(table["method"])
+    assert list(table["row"]) == [0, 1]
     for row, runs in accuracies.groupby("row"):
         mean = float(table.loc[row, "accuracy (%)"].split(" ± ")[0])
         assert runs["accuracy (%)"].mean() == pytest.approx(mean, abs=0.006)
