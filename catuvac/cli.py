@@ -20,19 +20,16 @@ from catuvac.cli_options import (
     BAD_INPUT,
     DISTINCT,
     Parser,
-    add_beyond_options,
-    add_features_option,
     add_grid_options,
-    add_lambda_options,
     add_root_options,
-    beyond_options,
+    add_run_options,
     dataset_name,
     existing_file,
     existing_folder,
     folder_to_write,
     int_at_least,
     non_negative_number,
-    positive_number,
+    run_option_values,
     seed_number,
 )
 from catuvac.data import dataset_dir, dataset_names, how_to_get, load
@@ -42,7 +39,7 @@ from catuvac.evaluation.budget import latent_use
 from catuvac.evaluation.embedding import SPACES
 from catuvac.experiments.budget_study import budget_record, budget_table, save_budget
 from catuvac.experiments.lambda_study import LAMBDA_GRID, format_study, study_specs, study_table
-from catuvac.experiments.prepare import prepare_data
+from catuvac.experiments.prepare import prepare_for
 from catuvac.experiments.profiles import DEFAULT_PROFILE, PROFILES, get_profile
 from catuvac.experiments.prototypes import save_prototypes
 from catuvac.experiments.reproduce import (
@@ -52,8 +49,7 @@ from catuvac.experiments.reproduce import (
     run_missing,
     write_run_info,
 )
-from catuvac.experiments.specs import RESULT_METHODS, grid
-from catuvac.features import NORMALISERS, PAPER_NORMALISER
+from catuvac.experiments.specs import grid
 from catuvac.model.base import METHODS
 from catuvac.records.beyond import (
     selection_runs,
@@ -65,7 +61,7 @@ from catuvac.records.beyond import (
 from catuvac.records.results import load_results, read_result
 from catuvac.records.table import TABLE_FORMATS, results_table
 from catuvac.records.targets import targets_sentences, targets_table
-from catuvac.training.schedules import PAPER_TAU_END, SCHEDULE_SHAPES
+from catuvac.training.run_spec import RESULT_METHODS, RunSpec
 from catuvac.training.trainer import train
 
 FAILURE = 1
@@ -86,33 +82,13 @@ def cmd_download(args: argparse.Namespace) -> None:
 
 
 def cmd_train(args: argparse.Namespace) -> None:
-    if args.method == "uvac" and args.tau_end != PAPER_TAU_END:
-        raise ConfigError("UVAC has no Gumbel-Softmax temperature; --tau-end is Cat. UVAC's")
     profile = get_profile(args.profile)
-    data = prepare_data(
-        args.dataset,
-        profile,
-        speaker_norm=args.speaker_norm,
-        scaling=args.normaliser,
-        features=args.features,
-    )
-    model_config, train_config = build_configs(
-        args.method,
-        data,
-        args.clusters,
-        profile,
-        args.seed,
-        lambda_weight=args.lambda_weight,
-        lambda_placement=args.lambda_placement,
-        latent_dim=args.latent_dim,
-        tau_end=args.tau_end,
-        tau_shape=args.tau_shape,
-        epochs=args.epochs,
-        marginal_weight=args.marginal_weight,
-        **beyond_options(args),
-    )
+    options = run_option_values(args)
+    spec = RunSpec(args.dataset, args.method, args.clusters, args.seed, profile.name, **options)
+    data = prepare_for(spec, profile)
+    model_config, train_config = build_configs(spec, data)
     result = train(model_config, train_config, data.train, args.run_dir)
-    write_run_info(args.run_dir, data, profile, model_config, train_config)
+    write_run_info(args.run_dir, data, model_config, train_config)
     last = result.history[-1]
     print(json.dumps({k: last[k] for k in ("epoch", "loss", "tau", "cluster_usage")}))
     print(f"checkpoint and history in {args.run_dir}")
@@ -124,29 +100,19 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
 
 def cmd_reproduce(args: argparse.Namespace) -> None:
     profile = get_profile(args.profile)
+    options = run_option_values(args)
+    tau_ends = options.pop("tau_end")
     specs = grid(
-        args.datasets,
-        args.methods,
-        args.seeds,
-        profile,
-        args.clusters,
-        args.tau_end,
-        args.lambda_weight,
-        args.lambda_placement,
-        args.speaker_norm,
-        args.marginal_weight,
-        normaliser=args.normaliser,
-        features=args.features,
-        **beyond_options(args),
+        args.datasets, args.methods, args.seeds, profile, args.clusters, tau_ends, **options
     )
-    run_missing(specs, profile, args.overwrite, args.results_root, args.runs_root)
+    run_missing(specs, args.overwrite, args.results_root, args.runs_root)
 
 
 def cmd_lambda_study(args: argparse.Namespace) -> None:
     profile = get_profile(args.profile)
     specs = study_specs(args.datasets, args.methods, args.seeds, profile, args.clusters, args.grid)
     if not args.select_only:
-        run_missing(specs, profile, results_root=args.results_root, runs_root=args.runs_root)
+        run_missing(specs, results_root=args.results_root, runs_root=args.runs_root)
     print(format_study(study_table(load_results(args.results_root), profile.name)))
 
 
@@ -212,18 +178,7 @@ def build_parser() -> Parser:
     p.add_argument("--dataset", required=True, type=dataset_name, help=f"one of {names}")
     p.add_argument("--method", default="catuvac", choices=METHODS, help="model to train")
     p.add_argument("--clusters", type=int_at_least(2), default=10, help="K, the cluster count")
-    p.add_argument(
-        "--latent-dim", type=int_at_least(1), default=10, help="size of the Gaussian latent z"
-    )
-    add_lambda_options(p)
-    add_beyond_options(p)
-    p.add_argument(
-        "--tau-end", type=positive_number, default=PAPER_TAU_END, help="final temperature"
-    )
-    p.add_argument(
-        "--tau-shape", default="exponential", choices=SCHEDULE_SHAPES, help="temperature schedule"
-    )
-    p.add_argument("--epochs", type=int_at_least(1), help="default: the profile's")
+    add_run_options(p)
     p.add_argument("--seed", type=seed_number, default=0, help="random seed")
     p.add_argument("--profile", choices=PROFILES, help=profile_help)
     resumed = f"{run_dir_help} (resumed if present)"
@@ -236,16 +191,9 @@ def build_parser() -> Parser:
 
     p = sub.add_parser("reproduce", help="run the Table I grid and write results/")
     add_grid_options(p, RESULT_METHODS, list(RESULT_METHODS), [0, 1, 2], "rows")
-    p.add_argument(
-        "--tau-end",
-        **DISTINCT,
-        type=positive_number,
-        help=f"final temperatures of Cat. UVAC; default: {PAPER_TAU_END}",
-    )
-    add_lambda_options(p)
+    add_run_options(p, sweep=True)
     p.add_argument("--profile", choices=PROFILES, help=profile_help)
     p.add_argument("--overwrite", action="store_true", help="replace existing result files")
-    add_beyond_options(p)
     add_root_options(p)
 
     p = sub.add_parser(
@@ -272,11 +220,8 @@ def build_parser() -> Parser:
     )
     p.add_argument("--dataset", type=dataset_name, default="arabic-digits", help=names)
     p.add_argument("--profile", choices=PROFILES, help=profile_help)
-    p.add_argument("--speaker-norm", action="store_true", help="normalise per speaker first")
-    p.add_argument("--normaliser", default=PAPER_NORMALISER, choices=NORMALISERS, help="scaling")
-    add_features_option(p)
+    add_run_options(p, names=("speaker_norm", "normaliser", "features", "latent_dim"))
     p.add_argument("--clusters", type=int_at_least(2), default=10, help="K (PCA with d + K)")
-    p.add_argument("--latent-dim", type=int_at_least(1), default=10, help="d (PCA with d)")
     p.add_argument(
         "--run-dir", type=existing_folder, help="instead: the latents of this trained run"
     )

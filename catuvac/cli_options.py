@@ -9,13 +9,8 @@ from typing import NoReturn
 
 from catuvac.data import canonical_name, dataset_names
 from catuvac.errors import UnknownOptionError
-from catuvac.experiments.specs import MODEL_OPTIONS
-from catuvac.features import NORMALISERS, PAPER_FEATURES, PAPER_NORMALISER, feature_names
-from catuvac.model.base import NEIGHBOUR_SPACES, ModelConfig
-from catuvac.model.elbo import LAMBDA_PLACEMENTS
-from catuvac.model.likelihoods import LIKELIHOODS, PAPER_LIKELIHOOD
-from catuvac.model.objectives import CONSISTENCY_TERMS
 from catuvac.paths import results_dir, runs_dir
+from catuvac.training.run_spec import run_options
 
 BAD_INPUT = 2  # argparse's own exit code for a bad command line
 MAX_SEED = 2**32 - 1  # K-means' generator (numpy's RandomState) takes no larger seed
@@ -155,31 +150,6 @@ class Parser(argparse.ArgumentParser):
         self.exit(BAD_INPUT, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
-def add_lambda_options(parser: argparse.ArgumentParser) -> None:
-    """``--lambda`` and ``--lambda-placement``, shared by ``train`` and ``reproduce``."""
-    parser.add_argument(
-        "--lambda",
-        dest="lambda_weight",
-        type=non_negative_number,
-        help="fixed weight on one ELBO term; default: the dataset's",
-    )
-    parser.add_argument(
-        "--lambda-placement", default="kl_y", choices=LAMBDA_PLACEMENTS, help="term lambda weighs"
-    )
-
-
-def add_features_option(parser: argparse.ArgumentParser) -> None:
-    """``--features``: the feature pipeline, shared by ``train``, ``reproduce`` and
-    ``budget``."""
-    parser.add_argument(
-        "--features",
-        default=PAPER_FEATURES,
-        choices=feature_names(),
-        help="feature pipeline: paper (the dataset's own, the paper's) or a word-aligned one "
-        "for spoken digits (word-logmel32, word-mfcc32-cmvn, word-mfcc32)",
-    )
-
-
 def add_grid_options(
     parser: argparse.ArgumentParser,
     methods: Sequence[str],
@@ -204,86 +174,44 @@ def add_grid_options(
     )
 
 
-def add_beyond_options(parser: argparse.ArgumentParser) -> None:
-    """This project's options beyond the paper (defaults: the paper's setting), shared by
-    ``train`` and ``reproduce``; each one set is named in the run's file name."""
-    parser.add_argument(
-        "--likelihood",
-        default=PAPER_LIKELIHOOD,
-        choices=LIKELIHOODS,
-        help="decoder likelihood; bce is the paper's, the Gaussians are calibrated",
-    )
-    parser.add_argument(
-        "--normaliser",
-        default=PAPER_NORMALISER,
-        choices=NORMALISERS,
-        help="scaling to [0, 1]: minmax (the paper's) or the 0.5-99.5 percentile range",
-    )
-    parser.add_argument(
-        "--speaker-norm",
-        action="store_true",
-        help="standardise each speaker's features with its own statistics first (no labels); "
-        "results are named ...-spknorm-seed<s>",
-    )
-    parser.add_argument(
-        "--marginal-weight",
-        type=non_negative_number,
-        default=0.0,
-        help="weight on KL(batch mean of q(y|x) || uniform), this project's addition",
-    )
-    add_features_option(parser)
-    parser.add_argument(
-        "--consistency-term",
-        default="iic",
-        choices=CONSISTENCY_TERMS,
-        help="how two views must agree: iic (their mutual information) or scan (the log of "
-        "the dot product of their assignments)",
-    )
-    parser.add_argument(
-        "--neighbours",
-        type=int_at_least(0),
-        default=0,
-        help="k > 0: the consistency term's second view is one of a clip's k nearest "
-        "neighbours, both views augmented (SCAN); 0: an augmentation of the clip",
-    )
-    parser.add_argument(
-        "--neighbour-space",
-        default="features",
-        choices=NEIGHBOUR_SPACES,
-        help="where neighbours are mined: the normalised features or the model's z means",
-    )
-    parser.add_argument(
-        "--neighbour-refresh",
-        type=int_at_least(0),
-        default=0,
-        help="mine the neighbours again in z every this many epochs (with --neighbour-space z)",
-    )
-    for name, dest, text in (
-        ("entropy-weight", "entropy_weight", "weight on the mean entropy of q(y|x)"),
-        ("capacity", "capacity_nats", "target in nats for KL_y (with --capacity-weight)"),
-        ("capacity-weight", "capacity_weight", "weight on |KL_y - capacity|"),
-        ("consistency-weight", "consistency_weight", "weight on the agreement of two views"),
-        (
-            "self-label-weight",
-            "self_label_weight",
-            "weight on training each confident clip's augmented view towards its own cluster "
-            "(SCAN's self-labelling; needs --consistency-weight)",
-        ),
-    ):
-        parser.add_argument(
-            f"--{name}", dest=dest, type=non_negative_number, default=0.0, help=text
-        )
-    parser.add_argument(
-        "--self-label-threshold",
-        type=probability,
-        default=ModelConfig.self_label_threshold,
-        help="max q(y|x) above which a clip trains its augmented view towards its cluster",
-    )
+KIND_TYPES: dict[str, Callable[[str], object]] = {
+    "weight": non_negative_number,
+    "positive": positive_number,
+    "probability": probability,
+    "count": int_at_least(0),
+    "size": int_at_least(1),
+}
+"""The argparse type of each kind of declared run option (choices and flags aside)."""
 
 
-def beyond_options(args: argparse.Namespace) -> dict:
-    """The model options of :func:`add_beyond_options` (:data:`MODEL_OPTIONS`)."""
-    return {name: getattr(args, name) for name in MODEL_OPTIONS}
+def add_run_options(
+    parser: argparse.ArgumentParser, sweep: bool = False, names: Sequence[str] | None = None
+) -> None:
+    """The declared run options (:func:`~catuvac.training.run_spec.run_options`) as
+    command-line options, one per field with its help and default, so ``train`` and
+    ``reproduce`` take the same ones; with ``sweep`` an option that can be swept (the final
+    temperature) takes a list. ``names`` limits them to those fields (``budget``'s)."""
+    for option in run_options():
+        meta = option.metadata
+        if names is not None and option.name not in names:
+            continue
+        flag = meta["flag"] or "--" + option.name.replace("_", "-")
+        text = meta["help"] + (" [beyond the paper]" if meta["ours"] else "")
+        kwargs: dict = {"dest": option.name, "default": option.default, "help": text}
+        if meta["kind"] == "flag":
+            kwargs["action"] = "store_true"
+        elif meta["kind"] == "choice":
+            kwargs["choices"] = meta["choices"]
+        else:
+            kwargs["type"] = KIND_TYPES[meta["kind"]]
+        if sweep and meta["sweep"]:
+            kwargs.update(DISTINCT, default=[option.default])
+        parser.add_argument(flag, **kwargs)
+
+
+def run_option_values(args: argparse.Namespace) -> dict:
+    """The values of the run options that :func:`add_run_options` gave ``args``."""
+    return {o.name: getattr(args, o.name) for o in run_options() if hasattr(args, o.name)}
 
 
 def add_root_options(p: argparse.ArgumentParser, runs: bool = True) -> None:

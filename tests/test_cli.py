@@ -65,6 +65,9 @@ def test_reproduce_writes_keeps_and_overwrites_results(folders, capsys):
             "features": "paper",
             "self_label_weight": 0.0,
             "self_label_threshold": 0.95,
+            "latent_dim": 10,
+            "tau_shape": "exponential",
+            "epochs": None,
         }
         assert record["profile"] == asdict(PROFILES["smoke"])
         assert record["feature_config"] == SPOKEN_DIGITS.to_dict()

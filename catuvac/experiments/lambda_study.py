@@ -20,12 +20,13 @@ import numpy as np
 import pandas as pd
 
 from catuvac.evaluation.collapse import lowest_safe_lambda, train_spread_of
-from catuvac.evaluation.defaults import ELBO_LAMBDA, default_lambda
 from catuvac.evaluation.usage import usage_summary
 from catuvac.experiments.profiles import Profile
-from catuvac.experiments.specs import RunSpec, grid
+from catuvac.experiments.specs import grid
 from catuvac.records.results import METHOD_NAMES, Record, as_result
 from catuvac.records.settings import at_paper_tau
+from catuvac.training.lambdas import ELBO_LAMBDA, default_lambda
+from catuvac.training.run_spec import RunSpec
 
 LAMBDA_GRID = (1.0, 10.0, 100.0, 1000.0, 10000.0)
 #: The columns of :func:`study_table` the selection reads (training clips) ...
@@ -59,7 +60,13 @@ def study_specs(
     specs = []
     for weight in weights:
         specs += grid(
-            list(datasets), list(methods), list(seeds), profile, clusters, None, weight, PLACEMENT
+            list(datasets),
+            list(methods),
+            list(seeds),
+            profile,
+            clusters,
+            lambda_weight=weight,
+            lambda_placement=PLACEMENT,
         )
     return sorted(specs, key=lambda spec: spec.dataset)
 
@@ -165,7 +172,7 @@ DEFAULT_FROM = METHOD_NAMES["catuvac"]  # the model the paper's lambda belongs t
 
 def study_defaults(table: pd.DataFrame) -> dict[tuple[str, int], float]:
     """Per dataset and cluster count, the lambda the study makes the default
-    (:mod:`catuvac.evaluation.defaults`): the one :func:`selected_lambda` chooses for Cat. UVAC.
+    (:mod:`catuvac.training.lambdas`): the one :func:`selected_lambda` chooses for Cat. UVAC.
     A cell with no safe lambda yet is left out."""
     chosen = selected_lambda(table)
     chosen = chosen[(chosen["method"] == DEFAULT_FROM) & chosen["chosen lambda"].notna()]
@@ -176,7 +183,7 @@ def study_defaults(table: pd.DataFrame) -> dict[tuple[str, int], float]:
 def marginal_comparison(records: Iterable[Record], profile: str) -> pd.DataFrame:
     """This project's batch-marginal runs of Cat. UVAC beside the paper's rule on the same
     datasets, cluster counts and seeds: the study's runs at lambda = 1 and at each dataset's default
-    lambda (:mod:`catuvac.evaluation.defaults`), with the columns of :func:`study_table`."""
+    lambda (:mod:`catuvac.training.lambdas`), with the columns of :func:`study_table`."""
     table = study_table(records, profile, with_marginal=True, methods=("catuvac",))
     if table.empty:
         return table
@@ -203,4 +210,4 @@ def format_study(table: pd.DataFrame) -> str:
     selection = selected_lambda(table).to_markdown(index=False, floatfmt="g")
     chosen = study_defaults(table).items()
     defaults = ", ".join(f"{d} K={k}: {w:g}" for (d, k), w in chosen) or "none yet"
-    return f"{runs}\n\n{selection}\n\ndefault lambda (catuvac/evaluation/defaults.py): {defaults}"
+    return f"{runs}\n\n{selection}\n\ndefault lambda (catuvac/training/lambdas.py): {defaults}"

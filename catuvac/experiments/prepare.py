@@ -22,6 +22,7 @@ from catuvac.features import (
     feature_config_for,
     normalise_per_group,
 )
+from catuvac.training.run_spec import RunSpec
 
 SUBSET_SEED = 0  # the data subset is the same for every run seed, so seeds compare models
 
@@ -35,6 +36,7 @@ class PreparedData:
     normaliser: Normaliser
     train: FeatureSet
     test: FeatureSet
+    profile: Profile  # the scale the subset was taken at, and that runs on it train at
     speaker_norm: bool = False  # features standardised per speaker before normalising
 
     @property
@@ -132,5 +134,20 @@ def prepare_data(
         normaliser,
         normaliser.transform(splits["train"]),
         normaliser.transform(splits["test"]),
+        profile,
         speaker_norm,
+    )
+
+
+def prepare_for(spec: RunSpec, profile: Profile | None = None, **options) -> PreparedData:
+    """:func:`prepare_data` as ``spec``'s data options ask (dataset, feature pipeline,
+    normaliser, speaker normalisation) at its profile, resolved here once (``profile``:
+    one not registered by name, such as a test's); ``options`` go to :func:`prepare_data`."""
+    return prepare_data(
+        spec.dataset,
+        profile or get_profile(spec.profile),
+        speaker_norm=spec.speaker_norm,
+        scaling=spec.normaliser,
+        features=spec.features,
+        **options,
     )

@@ -1,7 +1,7 @@
 """One Table I cell per run: train or fit a method, score it, store a result file."""
 
 import time
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from itertools import groupby
 from pathlib import Path
 
@@ -17,19 +17,18 @@ from catuvac.errors import (
 )
 from catuvac.evaluation.budget import latent_use
 from catuvac.evaluation.collapse import TRAIN_CLUSTERS_KEY, cluster_spread
-from catuvac.evaluation.defaults import default_lambda
 from catuvac.evaluation.embedding import embed, own_space, score
 from catuvac.evaluation.reconstruction import model_reconstruction, reconstruction_check
 from catuvac.evaluation.selection import train_clip_summary
 from catuvac.experiments.baselines import KMeansBaseline
-from catuvac.experiments.prepare import PreparedData, prepare_data
+from catuvac.experiments.prepare import PreparedData, prepare_data, prepare_for
 from catuvac.experiments.profiles import Profile, get_profile
-from catuvac.experiments.specs import RunSpec
 from catuvac.features import PAPER_FEATURES, Normaliser, default_device, feature_config_for
 from catuvac.features.augment import AugmentConfig
 from catuvac.model import ModelConfig
 from catuvac.records.provenance import environment, git_revision
-from catuvac.records.results import ARRAYS_KEY, save_result
+from catuvac.records.results import ARRAYS_KEY, Result, save_result
+from catuvac.training.run_spec import TRAINED_METHODS, RunSpec, run_options
 from catuvac.training.trainer import (
     CHECKPOINT_NAME,
     TrainConfig,
@@ -38,116 +37,54 @@ from catuvac.training.trainer import (
     train,
 )
 
+MODEL_OPTIONS = tuple(
+    option.name
+    for option in run_options()
+    if option.name in {f.name for f in fields(ModelConfig)} and option.name != "lambda_weight"
+)
+"""The run options that go to the model configuration (lambda goes resolved, as
+:attr:`~catuvac.training.run_spec.RunSpec.weight`)."""
 
-def build_configs(
-    method: str,
-    data: PreparedData,
-    n_clusters: int,
-    profile: Profile,
-    seed: int,
-    *,
-    lambda_weight: float | None = None,
-    lambda_placement: str = "kl_y",
-    marginal_weight: float = 0.0,
-    latent_dim: int = ModelConfig.latent_dim,
-    tau_end: float = TrainConfig.tau_end,
-    tau_shape: str = TrainConfig.tau_shape,
-    epochs: int | None = None,
-    likelihood: str = ModelConfig.likelihood,
-    entropy_weight: float = 0.0,
-    capacity_nats: float = 0.0,
-    capacity_weight: float = 0.0,
-    consistency_weight: float = 0.0,
-    consistency_term: str = "iic",
-    neighbours: int = 0,
-    neighbour_space: str = "features",
-    neighbour_refresh: int = 0,
-    self_label_weight: float = 0.0,
-    self_label_threshold: float = ModelConfig.self_label_threshold,
-) -> tuple[ModelConfig, TrainConfig]:
+
+def build_configs(spec: RunSpec, data: PreparedData) -> tuple[ModelConfig, TrainConfig]:
     """The model and training configurations of one run, on the dataset's input shape and
-    at the profile's scale (epochs, batch size, learning rates): the one place
-    ``reproduce``, ``catuvac train`` and the chapters build them. ``lambda_weight=None`` is
-    the dataset's default (:mod:`catuvac.evaluation.defaults`); ``epochs=None`` the
-    profile's. The options after ``epochs`` go beyond the paper (:class:`ModelConfig`)."""
-    data.check_clusters(n_clusters)
+    at the data's profile (epochs unless the spec names its own, batch size, learning
+    rates): the one place ``reproduce``, ``catuvac train`` and the chapters build them."""
+    if not spec.trained:
+        raise ConfigError(f"{spec.method} trains no model; only {', '.join(TRAINED_METHODS)} do")
+    data.check_clusters(spec.n_clusters)
     _, n_freq, n_frames = data.feature_config.shape
-    weight = (
-        default_lambda(data.dataset.name, n_clusters) if lambda_weight is None else lambda_weight
-    )
     model = ModelConfig(
-        method,
+        spec.method,
         n_freq,
         n_frames,
-        n_clusters,
-        latent_dim,
-        lambda_weight=weight,
-        lambda_placement=lambda_placement,
-        marginal_weight=marginal_weight,
-        likelihood=likelihood,
-        entropy_weight=entropy_weight,
-        capacity_nats=capacity_nats,
-        capacity_weight=capacity_weight,
-        consistency_weight=consistency_weight,
-        consistency_term=consistency_term,
-        neighbours=neighbours,
-        neighbour_space=neighbour_space,
-        neighbour_refresh=neighbour_refresh,
-        self_label_weight=self_label_weight,
-        self_label_threshold=self_label_threshold,
+        spec.n_clusters,
+        lambda_weight=spec.weight,
+        **{name: getattr(spec, name) for name in MODEL_OPTIONS},
     )
+    profile = data.profile
     training = TrainConfig(
-        epochs=profile.epochs if epochs is None else epochs,
+        epochs=profile.epochs if spec.epochs is None else spec.epochs,
         batch_size=profile.batch_size,
         lr_start=profile.lr_start,
         lr_end=profile.lr_end,
-        seed=seed,
+        seed=spec.seed,
         checkpoint_every=profile.checkpoint_every,
-        tau_end=tau_end,
-        tau_shape=tau_shape,
-        augment=AugmentConfig.for_features(data.feature_config) if consistency_weight else None,
+        tau_end=spec.tau_end,
+        tau_shape=spec.tau_shape,
+        augment=AugmentConfig.for_features(data.feature_config)
+        if spec.consistency_weight
+        else None,
     )
     return model, training
 
 
-def spec_configs(
-    spec: RunSpec, data: PreparedData, profile: Profile
-) -> tuple[ModelConfig, TrainConfig]:
-    """:func:`build_configs` for one cell of the grid."""
-    return build_configs(
-        spec.method,
-        data,
-        spec.n_clusters,
-        profile,
-        spec.seed,
-        lambda_weight=spec.weight,
-        lambda_placement=spec.lambda_placement,
-        marginal_weight=spec.marginal_weight,
-        tau_end=spec.tau_end,
-        **spec.model_options,
-    )
-
-
-def run(
-    spec: RunSpec,
-    data: PreparedData,
-    profile: Profile,
-    common: np.ndarray,
-    device: torch.device | None = None,
-    progress: bool = True,
-    run_dir: Path | None = None,
-    runs_root: Path | None = None,
-) -> dict:
-    """Fit/train the spec's method on the train clips and score it on the test clips.
-
-    Trained methods checkpoint into ``run_dir`` (default: :meth:`RunSpec.run_dir` under
-    ``runs_root``, itself by default ``runs/``) and resume from it; they run on ``device``
-    (default: the GPU if there is one), K-means and the labels row on the CPU, and the
-    record says which. ``data`` must be prepared with the spec's ``speaker_norm`` and
-    normaliser. A trained run's record carries its ``reconstruction_check`` and the
-    ``latent_use`` of its test clips (:mod:`catuvac.evaluation.budget`).
-    """
+def check_prepared_for(spec: RunSpec, data: PreparedData) -> None:
+    """Refuse data prepared otherwise than ``spec`` asks (a :class:`ConfigError`): another
+    dataset, profile or data option would train or score the run on other clips."""
     prepared = {
+        "dataset": data.dataset.name,
+        "profile": data.profile.name,
         "speaker_norm": data.speaker_norm,
         "normaliser": data.normaliser.scaling,
         "features": data.features_name,
@@ -158,13 +95,35 @@ def run(
                 f"run {spec.name}: the data were prepared with {option}={value}, "
                 f"the spec asks for {option}={getattr(spec, option)}"
             )
+
+
+def run(
+    spec: RunSpec,
+    data: PreparedData,
+    common: np.ndarray,
+    device: torch.device | None = None,
+    progress: bool = True,
+    run_dir: Path | None = None,
+    runs_root: Path | None = None,
+) -> Result:
+    """Fit/train the spec's method on the train clips and score it on the test clips, at
+    the data's profile; the record comes back as a :class:`Result` holding its test-set
+    arrays in memory (:func:`~catuvac.records.results.save_result` stores both).
+
+    Trained methods checkpoint into ``run_dir`` (default: :meth:`RunSpec.run_dir` under
+    ``runs_root``, itself by default ``runs/``) and resume from it; they run on ``device``
+    (default: the GPU if there is one), K-means and the labels row on the CPU, and the
+    record says which. ``data`` must be prepared as the spec asks
+    (:func:`~catuvac.experiments.prepare.prepare_for`). A trained run's record carries its
+    ``reconstruction_check`` and the ``latent_use`` of its test clips
+    (:mod:`catuvac.evaluation.budget`).
+    """
+    check_prepared_for(spec, data)
     started = time.perf_counter()
     labels = data.test.labels
     record: dict = {"spec": asdict(spec), "n_classes": data.n_classes}
     arrays: dict[str, np.ndarray] = {}
-    used = (
-        torch.device("cpu") if spec.method in ("labels", "kmeans") else device or default_device()
-    )
+    used = torch.device("cpu") if not spec.trained else device or default_device()
     if spec.method == "labels":
         clusters, own = labels, own_space("labels", None, data.test)
     elif spec.method == "kmeans":
@@ -174,10 +133,10 @@ def run(
         clusters = kmeans.predict(data.test.features.numpy())
         own = own_space("kmeans", None, data.test)
     else:
-        mcfg, tcfg = spec_configs(spec, data, profile)
+        mcfg, tcfg = build_configs(spec, data)
         folder = run_dir or spec.run_dir(runs_root)
         result = train(mcfg, tcfg, data.train, folder, used, progress)
-        write_run_info(folder, data, profile, mcfg, tcfg)
+        write_run_info(folder, data, mcfg, tcfg)
         embedding = embed(result.model, data.test)
         clusters = embedding.clusters.numpy()
         own = own_space(spec.method, embedding, data.test)
@@ -209,40 +168,41 @@ def run(
         cluster_sizes=np.bincount(clusters, minlength=n_clusters).tolist(),
         feature_config=data.feature_config.to_dict(),
         data_subset=data.subset_description(),
-        profile=asdict(profile),
+        profile=asdict(data.profile),
         git=git_revision(),
         environment=environment(used),
         seconds=round(time.perf_counter() - started, 2),
     )
     record[ARRAYS_KEY] = {"labels": labels, "clusters": np.asarray(clusters), **arrays}
-    return record
+    return Result(record)
+
+
+def data_preparation(spec: RunSpec) -> tuple:
+    """What the data of a run are prepared from: its dataset, profile and data options."""
+    return spec.dataset, spec.profile, *spec.options("data").values()
 
 
 def run_missing(
     specs: list[RunSpec],
-    profile: Profile,
     overwrite: bool = False,
     results_root: Path | None = None,
     runs_root: Path | None = None,
 ) -> list[Path]:
     """Run every spec whose result file under ``results_root`` (default ``results/``) is
-    missing (all with ``overwrite``), the features of each dataset and data preparation
-    (normaliser, speaker normalisation, feature pipeline) prepared once, and write each
+    missing (all with ``overwrite``), the data of each data preparation (dataset, profile,
+    feature pipeline, normaliser, speaker normalisation) prepared once, and write each
     result as soon as it exists; checkpoints go under ``runs_root`` (default ``runs/``)."""
     written = []
-    for (dataset, scaling, speaker_norm, features), dataset_specs in groupby(
-        specs, key=lambda s: (s.dataset, s.normaliser, s.speaker_norm, s.features)
-    ):
-        todo = [s for s in dataset_specs if overwrite or not s.result_path(results_root).exists()]
+    for _, group in groupby(specs, key=data_preparation):
+        group = list(group)
+        todo = [s for s in group if overwrite or not s.result_path(results_root).exists()]
         if not todo:
-            print(f"{dataset}: every result already exists (--overwrite to redo)")
+            print(f"{group[0].dataset}: every result already exists (--overwrite to redo)")
             continue
-        data = prepare_data(
-            dataset, profile, speaker_norm=speaker_norm, scaling=scaling, features=features
-        )
+        data = prepare_for(todo[0])
         common = data.common_space()
         for spec in todo:
-            record = run(spec, data, profile, common, runs_root=runs_root)
+            record = run(spec, data, common, runs_root=runs_root)
             path = spec.result_path(results_root)
             written.append(save_result(record, path, overwrite=overwrite))
             print(f"wrote {written[-1]}", flush=True)
@@ -259,7 +219,6 @@ DAMAGED_RUN_INFO = (
 def write_run_info(
     run_dir: Path,
     data: PreparedData,
-    profile: Profile,
     model: ModelConfig,
     training: TrainConfig,
 ) -> None:
@@ -270,7 +229,7 @@ def write_run_info(
     (which training refuses) keeps its own description."""
     info = {
         "dataset": data.dataset.name,
-        "profile": asdict(profile),
+        "profile": asdict(data.profile),
         "speaker_norm": data.speaker_norm,
         "data_subset": data.subset_description(),
         "feature_config": data.feature_config.to_dict(),

@@ -18,6 +18,7 @@ import json
 import logging
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -26,9 +27,8 @@ import numpy as np
 from catuvac.atomic import atomic_write_files, json_text, read_file, read_json
 from catuvac.errors import DamagedFileError, ResultExistsError
 from catuvac.evaluation.metrics import METRIC_NAMES
-from catuvac.features import PAPER_FEATURES, PAPER_NORMALISER
-from catuvac.model.likelihoods import PAPER_LIKELIHOOD
 from catuvac.paths import results_dir
+from catuvac.training.run_spec import RunSpec, beyond_paper
 
 ARRAYS_KEY = "arrays"
 
@@ -107,33 +107,17 @@ class Result(Mapping):
         profile before the ``long`` study profile did)."""
         return bool(self.record["profile"].get("reproduction", True))
 
+    @cached_property
+    def run_spec(self) -> RunSpec:
+        """The run's declared configuration, rebuilt from the stored spec (older files
+        lack the later options: they read as the defaults those runs used)."""
+        return RunSpec.from_stored(self.spec)
+
     @property
     def beyond_paper(self) -> dict[str, float | str]:
-        """This project's options away from the paper's setting that the run used (empty
-        for the paper's setting): the balance (batch-marginal) weight, the likelihood, the
-        normaliser, the feature pipeline, the extra weights on q(y|x) and the neighbours
-        paired by the consistency term; absent in older records."""
-        spec = self.spec
-        trained = self.method in ("uvac", "catuvac")
-        options = {
-            "marginal_weight": float(spec.get("marginal_weight", 0.0)) if trained else 0.0,
-            "likelihood": spec.get("likelihood", PAPER_LIKELIHOOD) if trained else PAPER_LIKELIHOOD,
-            "normaliser": spec.get("normaliser", PAPER_NORMALISER),
-            "features": spec.get("features", PAPER_FEATURES),
-            "neighbours": int(spec.get("neighbours", 0)) if trained else 0,
-        }
-        for name in CLUSTER_TERM_WEIGHTS:
-            options[name] = float(spec.get(name, 0.0)) if trained else 0.0
-        if options["capacity_weight"]:
-            options["capacity_nats"] = float(spec.get("capacity_nats", 0.0))
-        if options["self_label_weight"]:
-            options["self_label_threshold"] = float(spec["self_label_threshold"])
-        paper = {
-            "likelihood": PAPER_LIKELIHOOD,
-            "normaliser": PAPER_NORMALISER,
-            "features": PAPER_FEATURES,
-        }
-        return {k: v for k, v in options.items() if v != paper.get(k, 0.0)}
+        """The run's options away from the paper's setting, by field name (empty for the
+        paper's setting): :func:`~catuvac.training.run_spec.beyond_paper`."""
+        return beyond_paper(self.spec)
 
     @property
     def epochs(self) -> int | None:
@@ -186,10 +170,22 @@ class Result(Mapping):
             values[name] = np.nan if value is None else float(value)
         return values
 
+    @property
+    def cluster_sizes(self) -> list[int]:
+        """How many test clips each cluster holds."""
+        return list(self.record["cluster_sizes"])
+
+    @property
+    def final_tau(self) -> float | None:
+        """The temperature of Cat. UVAC's last epoch (None for the other methods)."""
+        return self.record.get("final_tau")
+
     def arrays(self) -> dict[str, np.ndarray]:
-        """The test-set arrays stored beside the record (labels, clusters, and for the VAEs
-        ``q(y|x)`` and z means); a damaged file is a
+        """The test-set arrays (labels, clusters, and for the VAEs ``q(y|x)`` and z means):
+        those of a run just made, else those stored beside the record; a damaged file is a
         :class:`~catuvac.errors.DamagedFileError` naming it."""
+        if ARRAYS_KEY in self.record:
+            return dict(self.record[ARRAYS_KEY])
         return read_file(self.path.with_suffix(".npz"), read_arrays, RECOMPUTE)
 
 
@@ -292,6 +288,20 @@ def select(
         ):
             chosen.append(record)
     return chosen
+
+
+def first_seeds(
+    records: Iterable[Record], methods: Sequence[str], **fields: Any
+) -> dict[str, Record]:
+    """Each method's record with the lowest seed among those matching ``fields``
+    (:func:`select`), the run a chapter shows of a setting; a method without one is left
+    out."""
+    first = {}
+    for method in methods:
+        runs = sorted(select(records, method=method, **fields), key=lambda r: as_result(r).seed)
+        if runs:
+            first[method] = runs[0]
+    return first
 
 
 def profiles_by_epochs(records: Iterable[Record]) -> list[str]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from catuvac.evaluation.defaults import ELBO_LAMBDA, default_lambda
 from catuvac.records.results import Record, as_result, select
+from catuvac.training.lambdas import ELBO_LAMBDA, default_lambda
 from catuvac.training.schedules import PAPER_TAU_END
 
 
@@ -43,7 +43,7 @@ def at_elbo_weight(record: Record) -> bool:
 
 def at_chosen_lambda(record: Record) -> bool:
     """A run trained at its dataset's default lambda on the categorical KL, the one the
-    lambda study chose (:mod:`catuvac.evaluation.defaults`), named or not. K-means and labels
+    lambda study chose (:mod:`catuvac.training.lambdas`), named or not. K-means and labels
     pass."""
     result = as_result(record)
     setting = result.lambda_setting

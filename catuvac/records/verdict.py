@@ -5,7 +5,7 @@ Each chapter that shows results opens with :func:`verdict_markdown`, so the verd
 computed from ``results/`` whenever the chapter runs and never typed by hand. Two of our
 settings stand beside the paper: the longest run at lambda = 1 (the ELBO's own weight, the
 only lambda the ``paper`` profile was run at) and the runs at the lambda this project's
-study chose (:mod:`catuvac.evaluation.defaults`).
+study chose (:mod:`catuvac.training.lambdas`).
 """
 
 from __future__ import annotations

@@ -17,8 +17,8 @@ from catuvac.experiments.prototypes import (
     save_prototypes,
 )
 from catuvac.experiments.reproduce import run
-from catuvac.experiments.specs import RunSpec
 from catuvac.records.results import load_results, save_result
+from catuvac.training.run_spec import RunSpec
 
 PROFILE = dataclasses.replace(PROFILES["smoke"], max_train_clips=32, max_test_clips=24, epochs=1)
 
@@ -29,7 +29,7 @@ def stored(tmp_path_factory, offline_data):
     root, runs = tmp_path_factory.mktemp("results"), tmp_path_factory.mktemp("runs")
     spec = RunSpec("fsdd", "catuvac", 4, 0, "smoke", lambda_weight=1.0)
     data = prepare_data("fsdd", PROFILE, progress=False)
-    record = run(spec, data, PROFILE, data.common_space(), progress=False, runs_root=runs)
+    record = run(spec, data, data.common_space(), progress=False, runs_root=runs)
     save_result(record, spec.result_path(root))
     (result,) = load_results(root)
     return result, runs

@@ -8,7 +8,6 @@ import pytest
 import torch
 
 from catuvac.errors import ConfigError, ResultExistsError, UnknownOptionError
-from catuvac.evaluation.defaults import ELBO_LAMBDA, default_lambda
 from catuvac.experiments.prepare import prepare_data
 from catuvac.experiments.profiles import PROFILES, Profile
 from catuvac.experiments.reproduce import (
@@ -16,12 +15,13 @@ from catuvac.experiments.reproduce import (
     build_configs,
     evaluate_run_dir,
     run,
-    spec_configs,
 )
-from catuvac.experiments.specs import PAPER_CLUSTERS, RunSpec, grid
+from catuvac.experiments.specs import PAPER_CLUSTERS, grid
 from catuvac.features import SPOKEN_DIGITS, FeatureCache, Normaliser
 from catuvac.records.provenance import environment
 from catuvac.records.results import ARRAYS_KEY, load_results, save_result
+from catuvac.training.lambdas import ELBO_LAMBDA, default_lambda
+from catuvac.training.run_spec import RunSpec
 from catuvac.training.trainer import CHECKPOINT_NAME, HISTORY_NAME
 
 SMOKE = PROFILES["smoke"]
@@ -105,7 +105,7 @@ def test_catuvac_run_end_to_end(tiny_fsdd, tmp_path, monkeypatch):
     monkeypatch.setenv("CATUVAC_RUNS", str(tmp_path / "runs"))
     data = tiny_fsdd
     spec = RunSpec("fsdd", "catuvac", 10, 0, TINY.name, tau_end=0.7)
-    record = run(spec, data, TINY, data.common_space(), progress=False)
+    record = run(spec, data, data.common_space(), progress=False)
     # One epoch trains at the final temperature, which Table I's tau column records.
     assert record["final_tau"] == 0.7
     assert record["epochs"] == 1 and len(record["history"]) == 1
@@ -133,13 +133,13 @@ def test_catuvac_run_end_to_end(tiny_fsdd, tmp_path, monkeypatch):
 
 def test_kmeans_run_reports_accuracy_only_at_the_class_count(tiny_fsdd):
     data, common = tiny_fsdd, tiny_fsdd.common_space()
-    at_classes = run(RunSpec("fsdd", "kmeans", 10, 0, "tiny"), data, TINY, common)
+    at_classes = run(RunSpec("fsdd", "kmeans", 10, 0, "tiny"), data, common)
     assert at_classes["metrics"]["accuracy"] is not None
-    fewer = run(RunSpec("fsdd", "kmeans", 5, 0, "tiny"), data, TINY, common)
+    fewer = run(RunSpec("fsdd", "kmeans", 5, 0, "tiny"), data, common)
     assert fewer["metrics"]["accuracy"] is None and fewer["metrics"]["nmi"] is None
     assert set(fewer["metrics"]["own"]) == {"silhouette", "davies_bouldin", "calinski_harabasz"}
     assert "final_tau" not in fewer and len(fewer["cluster_sizes"]) == 5
-    labels = run(RunSpec("fsdd", "labels", 10, 0, "tiny"), data, TINY, common)
+    labels = run(RunSpec("fsdd", "labels", 10, 0, "tiny"), data, common)
     assert labels["metrics"]["accuracy"] == 1.0 and labels["metrics"]["nmi"] == pytest.approx(1.0)
 
 
@@ -150,11 +150,11 @@ def test_results_record_the_device_the_run_used_not_the_machines_gpu(
     with monkeypatch.context() as gpu_machine:
         gpu_machine.setattr(torch.cuda, "is_available", lambda: True)
         for method in ("labels", "kmeans"):  # scikit-learn and numpy: always the CPU
-            record = run(RunSpec("fsdd", method, 10, 0, "tiny"), data, TINY, common)
+            record = run(RunSpec("fsdd", method, 10, 0, "tiny"), data, common)
             assert record["environment"]["device"] == "cpu"
     spec = RunSpec("fsdd", "uvac", 10, 0, "tiny")
     cpu = torch.device("cpu")
-    record = run(spec, data, TINY, common, cpu, progress=False, run_dir=tmp_path / "run")
+    record = run(spec, data, common, cpu, progress=False, run_dir=tmp_path / "run")
     assert record["environment"]["device"] == "cpu"  # the device it was given
     assert environment(torch.device("cuda", 1))["device"] == "cuda"
     assert environment("cpu")["device"] == "cpu"
@@ -193,7 +193,7 @@ def test_speaker_norm_gets_its_own_result_files_for_every_method():
 def test_run_refuses_data_prepared_without_the_specs_speaker_norm(tiny_fsdd):
     spec = RunSpec("fsdd", "kmeans", 10, 0, "tiny", speaker_norm=True)
     with pytest.raises(ConfigError, match="speaker_norm=False.*speaker_norm=True"):
-        run(spec, tiny_fsdd, TINY, tiny_fsdd.common_space(), progress=False)
+        run(spec, tiny_fsdd, tiny_fsdd.common_space(), progress=False)
 
 
 def test_a_trained_run_folder_describes_itself_and_evaluates_to_its_metrics(
@@ -203,7 +203,7 @@ def test_a_trained_run_folder_describes_itself_and_evaluates_to_its_metrics(
     monkeypatch.setenv("CATUVAC_CACHE", str(tmp_path / "cache"))
     data, run_dir = tiny_fsdd, tmp_path / "run"
     spec = RunSpec("fsdd", "uvac", 10, 0, TINY.name)
-    record = run(spec, data, TINY, data.common_space(), progress=False, run_dir=run_dir)
+    record = run(spec, data, data.common_space(), progress=False, run_dir=run_dir)
     info = json.loads((run_dir / RUN_INFO_NAME).read_text())
     assert info["dataset"] == "fsdd" and info["profile"] == asdict(TINY)
     assert info["normaliser"] == data.normaliser.to_dict() and info["speaker_norm"] is False
@@ -233,14 +233,18 @@ def test_marginal_weight_names_its_run():
 
 
 def test_one_builder_makes_the_configs_of_every_run(tiny_fsdd):
-    model, training = build_configs("catuvac", tiny_fsdd, 10, TINY, 3)
+    model, training = build_configs(RunSpec("fsdd", "catuvac", 10, 3, "tiny"), tiny_fsdd)
     assert (model.n_freq, model.n_frames) == tiny_fsdd.feature_config.shape[1:]
     assert model.lambda_weight == default_lambda("fsdd", 10)
     assert (training.epochs, training.batch_size, training.seed) == (1, 16, 3)
-    model, training = build_configs(
-        "uvac", tiny_fsdd, 5, TINY, 0, lambda_weight=ELBO_LAMBDA, epochs=4, tau_shape="linear"
-    )
+    uvac = RunSpec("fsdd", "uvac", 5, 0, "tiny", lambda_weight=ELBO_LAMBDA, epochs=4)
+    model, training = build_configs(uvac, tiny_fsdd)
     assert (model.lambda_weight, model.n_clusters, training.epochs) == (1.0, 5, 4)
-    spec = RunSpec("fsdd", "catuvac", 10, 2, "tiny", tau_end=0.3, marginal_weight=7.0)
-    model, training = spec_configs(spec, tiny_fsdd, TINY)
+    spec = RunSpec(
+        "fsdd", "catuvac", 10, 2, "tiny", tau_end=0.3, marginal_weight=7.0, tau_shape="linear"
+    )
+    model, training = build_configs(spec, tiny_fsdd)
     assert (model.marginal_weight, training.tau_end, training.seed) == (7.0, 0.3, 2)
+    assert training.tau_shape == "linear"
+    with pytest.raises(ConfigError, match="trains no model"):
+        build_configs(RunSpec("fsdd", "kmeans", 10, 0, "tiny"), tiny_fsdd)

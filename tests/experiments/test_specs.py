@@ -6,10 +6,11 @@ import pytest
 
 from catuvac.errors import UnknownOptionError
 from catuvac.experiments.profiles import PROFILES
-from catuvac.experiments.specs import RunSpec, grid
+from catuvac.experiments.specs import grid
 from catuvac.records.beyond import objective_name
 from catuvac.records.results import Result
 from catuvac.records.settings import plain_setting
+from catuvac.training.run_spec import RunSpec
 
 
 def test_paper_setting_names_are_unchanged_and_options_are_named():

@@ -10,7 +10,6 @@ from catuvac.cli import main
 from catuvac.experiments.prepare import prepare_data
 from catuvac.experiments.profiles import PROFILES
 from catuvac.experiments.reproduce import run
-from catuvac.experiments.specs import RunSpec
 from catuvac.records.beyond import (
     NOT_USED,
     SELECTION_ROWS,
@@ -32,6 +31,7 @@ from catuvac.records.beyond import (
 from catuvac.records.results import Result, load_results, save_result
 from catuvac.records.table import with_rows
 from catuvac.records.targets import seed_checks, targets_sentences, targets_table
+from catuvac.training.run_spec import RunSpec
 
 PROFILE = dataclasses.replace(PROFILES["long"], max_train_clips=48, max_test_clips=32, epochs=1)
 
@@ -57,9 +57,7 @@ def stored(tmp_path_factory, offline_data):
         for seed in (0, 1):
             spec = RunSpec("fsdd", "catuvac", 10, seed, "long", **options)
             prepared = data[spec.normaliser]
-            record = run(
-                spec, prepared, PROFILE, prepared.common_space(), progress=False, runs_root=runs
-            )
+            record = run(spec, prepared, prepared.common_space(), progress=False, runs_root=runs)
             save_result(record, spec.result_path(root))
     return load_results(root)
 

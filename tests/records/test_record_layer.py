@@ -14,7 +14,6 @@ from catuvac.book.toys import softmax, temperature_sweep, toy_softmax_clusters
 from catuvac.data import load
 from catuvac.data.fixtures import write_tau_fixture
 from catuvac.data.tau2019 import SCENES
-from catuvac.evaluation.defaults import default_lambda
 from catuvac.evaluation.usage import (
     cluster_usage,
     clusters_used,
@@ -47,6 +46,7 @@ from catuvac.records.settings import (
     speaker_experiment_runs,
     table_setting,
 )
+from catuvac.training.lambdas import default_lambda
 
 
 def test_usage_of_a_collapsed_and_a_uniform_clustering():

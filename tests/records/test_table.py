@@ -8,7 +8,6 @@ import pytest
 matplotlib.use("Agg")
 
 from catuvac.book.plots.results import plot_metrics_vs_tau, plot_ours_vs_paper
-from catuvac.evaluation.defaults import default_lambda
 from catuvac.records.results import device_label
 from catuvac.records.seed_tables import mean_text, seed_table
 from catuvac.records.table import (
@@ -19,6 +18,7 @@ from catuvac.records.table import (
     side_by_side,
     table_one_by_profile,
 )
+from catuvac.training.lambdas import default_lambda
 
 
 def record(method: str, seed: int, accuracy: float, silhouette: float, tau: float = 0.5) -> dict:

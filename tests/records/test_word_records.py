@@ -11,7 +11,6 @@ from catuvac.book.plots.words import plot_word_accuracy
 from catuvac.experiments.prepare import prepare_data
 from catuvac.experiments.profiles import PROFILES
 from catuvac.experiments.reproduce import run
-from catuvac.experiments.specs import RunSpec
 from catuvac.records.results import load_results, save_result
 from catuvac.records.words import (
     REPRESENTATIONS,
@@ -24,6 +23,7 @@ from catuvac.records.words import (
     word_table_one_rows,
     word_verdict,
 )
+from catuvac.training.run_spec import RunSpec
 
 matplotlib.use("Agg")
 
@@ -55,7 +55,7 @@ def stored(tmp_path_factory, offline_data):
         )
         for seed in (0, 1):
             spec = RunSpec("fsdd", method, 10, seed, name, **options)
-            record = run(spec, data, profile, data.common_space(), progress=False, runs_root=runs)
+            record = run(spec, data, data.common_space(), progress=False, runs_root=runs)
             save_result(record, spec.result_path(root))
     return load_results(root)
 

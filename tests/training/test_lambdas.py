@@ -3,9 +3,9 @@
 import pytest
 
 from catuvac.errors import UnknownOptionError
-from catuvac.evaluation.defaults import DEFAULT_LAMBDA, default_lambda
 from catuvac.experiments.lambda_study import marginal_comparison, study_defaults, study_table
 from catuvac.records.results import load_results
+from catuvac.training.lambdas import DEFAULT_LAMBDA, default_lambda
 
 
 def test_defaults_are_what_the_stored_cpu_study_selects():
