@@ -50,7 +50,7 @@ from catuvac.experiments.reproduce import (
     write_run_info,
 )
 from catuvac.experiments.specs import grid
-from catuvac.model.base import METHODS
+from catuvac.model.base import DEFAULT_CLUSTERS, METHODS
 from catuvac.records.beyond import (
     selection_runs,
     selection_table,
@@ -177,7 +177,9 @@ def build_parser() -> Parser:
     p = sub.add_parser("train", help="train one model and keep its checkpoint")
     p.add_argument("--dataset", required=True, type=dataset_name, help=f"one of {names}")
     p.add_argument("--method", default="catuvac", choices=METHODS, help="model to train")
-    p.add_argument("--clusters", type=int_at_least(2), default=10, help="K, the cluster count")
+    p.add_argument(
+        "--clusters", type=int_at_least(2), default=DEFAULT_CLUSTERS, help="K, the cluster count"
+    )
     add_run_options(p)
     p.add_argument("--seed", type=seed_number, default=0, help="random seed")
     p.add_argument("--profile", choices=PROFILES, help=profile_help)
@@ -221,7 +223,9 @@ def build_parser() -> Parser:
     p.add_argument("--dataset", type=dataset_name, default="arabic-digits", help=names)
     p.add_argument("--profile", choices=PROFILES, help=profile_help)
     add_run_options(p, names=("speaker_norm", "normaliser", "features", "latent_dim"))
-    p.add_argument("--clusters", type=int_at_least(2), default=10, help="K (PCA with d + K)")
+    p.add_argument(
+        "--clusters", type=int_at_least(2), default=DEFAULT_CLUSTERS, help="K (PCA with d + K)"
+    )
     p.add_argument(
         "--run-dir", type=existing_folder, help="instead: the latents of this trained run"
     )

@@ -23,6 +23,7 @@ from catuvac.evaluation.reconstruction import (
 from catuvac.evaluation.usage import kl_y_decomposition
 from catuvac.features import FeatureSet
 from catuvac.model import ClusteringVAE, Embedding
+from catuvac.model.base import DEFAULT_CLUSTERS, DEFAULT_LATENT_DIM
 from catuvac.model.elbo import gaussian_kl
 from catuvac.model.likelihoods import masked_squared_error, reconstruction_nll
 
@@ -49,8 +50,8 @@ def nats_per_clip(prediction: torch.Tensor, data: FeatureSet, likelihood: str) -
 
 def data_budget(
     train: FeatureSet,
-    latent_dim: int = 10,
-    n_clusters: int = 10,
+    latent_dim: int = DEFAULT_LATENT_DIM,
+    n_clusters: int = DEFAULT_CLUSTERS,
     likelihoods: tuple[str, ...] = BUDGET_LIKELIHOODS,
 ) -> pd.DataFrame:
     """Nats per training clip of reference predictors under each likelihood: the floor

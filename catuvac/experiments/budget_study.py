@@ -12,6 +12,7 @@ from catuvac.evaluation.budget import budget_summary, data_budget
 from catuvac.experiments.prepare import prepare_data
 from catuvac.experiments.profiles import Profile
 from catuvac.features import PAPER_FEATURES, PAPER_NORMALISER
+from catuvac.model.base import DEFAULT_CLUSTERS, DEFAULT_LATENT_DIM
 from catuvac.paths import results_dir
 from catuvac.records.provenance import git_revision
 
@@ -39,8 +40,8 @@ def budget_record(
     profile: Profile,
     speaker_norm: bool = False,
     normaliser: str = PAPER_NORMALISER,
-    latent_dim: int = 10,
-    n_clusters: int = 10,
+    latent_dim: int = DEFAULT_LATENT_DIM,
+    n_clusters: int = DEFAULT_CLUSTERS,
     features: str = PAPER_FEATURES,
 ) -> dict:
     """The budget table of ``dataset``'s training clips at ``profile`` with its provenance;

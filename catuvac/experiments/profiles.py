@@ -4,6 +4,10 @@ import os
 from dataclasses import dataclass
 
 from catuvac.errors import unknown_option
+from catuvac.training.schedules import LR_END, LR_START
+
+LONG_LR_END = 1e-4
+"""The long profile's last learning rate (see its entry in :data:`PROFILES`)."""
 
 
 @dataclass(frozen=True)
@@ -22,8 +26,8 @@ class Profile:
     epochs: int
     batch_size: int
     checkpoint_every: int
-    lr_start: float = 1e-3
-    lr_end: float = 1e-5
+    lr_start: float = LR_START
+    lr_end: float = LR_END
     reproduction: bool = True
 
 
@@ -44,7 +48,7 @@ PROFILES: dict[str, Profile] = {
         epochs=30,
         batch_size=64,
         checkpoint_every=5,
-        lr_end=1e-4,
+        lr_end=LONG_LR_END,
         reproduction=False,
     ),
     # The paper's 500 epochs, meant for a GPU.

@@ -18,6 +18,12 @@ from catuvac.model.objectives import (
 )
 
 METHODS = ("catuvac", "uvac")
+DEFAULT_CLUSTERS = 10
+"""K when none is asked for: the number of digits, the paper's K for every dataset in its
+first setting (the urban datasets also at K = 5)."""
+DEFAULT_LATENT_DIM = 10
+"""The size of z: the paper names a latent dimension but its value was lost from the text;
+10 is UVAC's."""
 NEIGHBOUR_SPACES = ("features", "z")
 """Where a clip's nearest neighbours are mined: its normalised input features, or the z
 means of the model being trained (re-mined every ``neighbour_refresh`` epochs)."""
@@ -45,8 +51,8 @@ class ModelConfig:
     method: str
     n_freq: int
     n_frames: int
-    n_clusters: int = 10
-    latent_dim: int = 10
+    n_clusters: int = DEFAULT_CLUSTERS
+    latent_dim: int = DEFAULT_LATENT_DIM
     lambda_weight: float = 1.0
     lambda_placement: str = "kl_y"
     logvar_limit: float = 10.0

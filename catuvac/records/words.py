@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from catuvac.features.config import PAPER_FEATURES
+from catuvac.model.base import DEFAULT_CLUSTERS
 from catuvac.records.beyond import setting_name
 from catuvac.records.results import METHOD_NAMES, Record, Result, as_result, select
 from catuvac.records.seed_tables import format_seed_table, mean_text, seed_table
@@ -53,7 +54,7 @@ def kmeans_runs(
         records,
         dataset=dataset,
         profile=profile,
-        n_clusters=10,
+        n_clusters=DEFAULT_CLUSTERS,
         method="kmeans",
         speaker_norm=speaker_norm,
     )
@@ -109,7 +110,9 @@ def word_groups(records: Iterable[Record], dataset: str) -> list[list[Result]]:
     """The study profile's runs of ``dataset`` on aligned features, one list per setting
     (seeds together): K-means, then UVAC, then Cat. UVAC, each by its setting's name."""
     groups: dict[tuple[str, str], list[Result]] = defaultdict(list)
-    for record in select(records, dataset=dataset, profile=WORD_PROFILE, n_clusters=10):
+    for record in select(
+        records, dataset=dataset, profile=WORD_PROFILE, n_clusters=DEFAULT_CLUSTERS
+    ):
         result = as_result(record)
         if result.method in _METHODS and features_of(result) != PAPER_FEATURES:
             groups[(result.method, word_setting(result))].append(result)

@@ -13,6 +13,10 @@ SCHEDULE_SHAPES: tuple[str, ...] = ("exponential", "linear")
 PAPER_TAU_START = 1.0
 PAPER_TAU_END = 0.5
 """The paper's Gumbel-Softmax temperatures, first and last epoch (section III-D)."""
+LR_START = 1e-3
+LR_END = 1e-5
+"""Adam's learning rate, first and last epoch: the paper states both (section III-D) but
+their values were lost from its text; these are catuvac's documented defaults."""
 
 
 def anneal(start: float, end: float, progress: float, shape: str = "exponential") -> float:
@@ -65,9 +69,7 @@ def temperature(
     return anneal(start, end, _progress(epoch, n_epochs), shape)
 
 
-def learning_rate(epoch: int, n_epochs: int, start: float = 1e-3, end: float = 1e-5) -> float:
-    """Learning rate for a 0-based `epoch`, decaying exponentially from `start` to `end`.
-
-    The paper's two values are lost; 1e-3 -> 1e-5 is catuvac's documented default.
-    """
+def learning_rate(epoch: int, n_epochs: int, start: float = LR_START, end: float = LR_END) -> float:
+    """Learning rate for a 0-based `epoch`, decaying exponentially from `start` to `end`
+    (:data:`LR_START`, :data:`LR_END`)."""
     return anneal(start, end, _progress(epoch, n_epochs), "exponential")

@@ -22,6 +22,8 @@ from catuvac.model.objectives import ViewPair
 from catuvac.training.lock import RunLock
 from catuvac.training.neighbours import mine_neighbours
 from catuvac.training.schedules import (
+    LR_END,
+    LR_START,
     PAPER_TAU_END,
     PAPER_TAU_START,
     SCHEDULE_SHAPES,
@@ -41,8 +43,8 @@ class TrainConfig:
 
     epochs: int = 30
     batch_size: int = 64
-    lr_start: float = 1e-3
-    lr_end: float = 1e-5
+    lr_start: float = LR_START
+    lr_end: float = LR_END
     tau_start: float = PAPER_TAU_START
     tau_end: float = PAPER_TAU_END
     tau_shape: str = "exponential"

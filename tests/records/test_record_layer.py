@@ -9,8 +9,14 @@ import pandas as pd
 import pytest
 
 from catuvac.book.overlap import background_share, band_separability, class_profiles
-from catuvac.book.stored_clips import label_and_group_nmi, speaker_experiment, stored_test_clips
+from catuvac.book.stored_clips import stored_test_clips
 from catuvac.book.toys import softmax, temperature_sweep, toy_softmax_clusters
+from catuvac.book.voices import (
+    format_speaker_experiment,
+    label_and_group_nmi,
+    speaker_experiment,
+    speaker_norm_changes,
+)
 from catuvac.data import load
 from catuvac.data.fixtures import write_tau_fixture
 from catuvac.data.tau2019 import SCENES
@@ -410,12 +416,18 @@ def test_speaker_experiment_sets_each_feature_setting_apart(offline_data, monkey
             }
         )
     records[1]["spec"]["speaker_norm"] = True
-    table = speaker_experiment(records)
+    numbers = speaker_experiment(records)
+    assert list(numbers["accuracy (%)"]) == [20.0, 100.0]
+    assert list(numbers["NMI with speakers std"]) == [0.0, 0.0]
+    table = format_speaker_experiment(numbers)
     assert list(table["features"]) == ["as extracted", "per-speaker normalised"]
     assert list(table["NMI with speakers"])[0] == "1.00"
     assert list(table["NMI with digits"])[1] == "1.00"
     assert list(table["accuracy (%)"]) == ["20.00", "100.00"]
     assert table["clusters used"].iloc[1] == str(len({c.label for c in clips}))
+    (line,) = speaker_norm_changes(numbers, {"fsdd": "FSDD"}, ["K-means"]).splitlines()
+    assert line.startswith("**FSDD**, K-means, per-speaker normalisation: NMI with the speakers")
+    assert line.endswith("accuracy (%) rises from 20.00 to 100.00.")
 
 
 def test_profiles_are_ordered_by_their_training_epochs():

@@ -16,6 +16,8 @@ from matplotlib.figure import Figure
 from catuvac.book.plots import PAGE_WIDTH, axes_for, panel_grid
 from catuvac.evaluation.usage import history_frame, usage_matrix, usage_summary
 from catuvac.training.schedules import (
+    LR_END,
+    LR_START,
     PAPER_TAU_END,
     PAPER_TAU_START,
     SCHEDULE_SHAPES,
@@ -52,8 +54,8 @@ def plot_schedules(
     n_epochs: int = 500,
     tau_start: float = PAPER_TAU_START,
     tau_end: float = PAPER_TAU_END,
-    lr_start: float = 1e-3,
-    lr_end: float = 1e-5,
+    lr_start: float = LR_START,
+    lr_end: float = LR_END,
 ) -> Figure:
     """The temperature schedule in each shape (top) and the learning rate (bottom)."""
     epochs = np.arange(n_epochs)
