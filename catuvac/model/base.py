@@ -46,6 +46,8 @@ class ModelConfig:
     augmentation of the clip itself (IIC). ``self_label_weight`` trains the augmented view
     of each clip whose ``q(y|x)`` exceeds ``self_label_threshold`` towards its argmax
     (SCAN's self-labelling; it uses the consistency term's views, so needs that term).
+    ``pseudo_label_epochs`` > 0 first trains ``q(y|x)`` to predict K-means' clusters of
+    the training clips for that many epochs (:mod:`catuvac.training.warm_start`).
     """
 
     method: str
@@ -68,6 +70,7 @@ class ModelConfig:
     neighbour_refresh: int = 0
     self_label_weight: float = 0.0
     self_label_threshold: float = SELF_LABEL_THRESHOLD
+    pseudo_label_epochs: int = 0
 
     def __post_init__(self) -> None:
         if self.method not in METHODS:
@@ -96,6 +99,10 @@ class ModelConfig:
             raise ConfigError(
                 f"self_label_threshold must lie in (0, 1), got {self.self_label_threshold}"
             )
+        if self.pseudo_label_epochs < 0:
+            raise ConfigError(f"pseudo_label_epochs must be >= 0, got {self.pseudo_label_epochs}")
+        if self.pseudo_label_epochs and self.method != "catuvac":
+            raise ConfigError("a K-means start of q(y|x) needs Cat. UVAC's categorical encoder")
         if self.neighbour_space == "z" and not self.neighbour_refresh:
             raise ConfigError("neighbours mined in z need neighbour_refresh > 0 (epochs)")
         for name in (
@@ -143,9 +150,10 @@ LATER_SETTINGS = (
     "neighbour_refresh",
     "self_label_weight",
     "self_label_threshold",
+    "pseudo_label_epochs",
 )
-"""The options added with neighbour pairing and self-labelling; older configurations meant
-their defaults."""
+"""The options added with neighbour pairing, self-labelling and the K-means start; older
+configurations meant their defaults."""
 
 
 @dataclass

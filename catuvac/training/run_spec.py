@@ -171,6 +171,14 @@ class RunSpec:
         kind="probability",
         parent="self_label_weight",
     )
+    pseudo_label_epochs: int = declare(
+        0,
+        "epochs of training q(y|x) to predict K-means' clusters of the training clips before "
+        "the VAE's (DeepCluster's first round; Cat. UVAC); 0: a random start",
+        "training",
+        kind="count",
+        name=lambda s: f"kmeansstart{s.pseudo_label_epochs}",
+    )
     likelihood: str = declare(
         PAPER_LIKELIHOOD,
         "decoder likelihood; bce is the paper's, the Gaussians are calibrated",

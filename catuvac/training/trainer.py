@@ -30,6 +30,7 @@ from catuvac.training.schedules import (
     learning_rate,
     temperature,
 )
+from catuvac.training.warm_start import warm_start_clusters
 
 CHECKPOINT_NAME = "checkpoint.pt"
 HISTORY_NAME = "history.json"
@@ -286,9 +287,16 @@ class Trainer:
         with RunLock(self.run_dir):
             self.resume()
             cfg = self.train_config
+            warm = self.model_config.pseudo_label_epochs
+            start = None
+            if warm and self.start_epoch == 0:
+                args = (warm, cfg.batch_size, cfg.lr_start, cfg.seed, self.device)
+                start = warm_start_clusters(self.model, data, *args)
             epochs = range(self.start_epoch, cfg.epochs)
             for epoch in tqdm(epochs, desc="training", disable=not self.progress, unit="epoch"):
                 record = self.run_epoch(data, epoch)
+                if start is not None and epoch == 0:
+                    record["warm_start"] = start  # where q(y|x) started: K-means' clusters
                 self.history.append(record)
                 write_json(self.run_dir / HISTORY_NAME, self.history)
                 if (epoch + 1) % cfg.checkpoint_every == 0 or epoch + 1 == cfg.epochs:

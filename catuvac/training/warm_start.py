@@ -1,0 +1,81 @@
+"""A q(y|x) that starts where K-means is (DeepCluster's first round, Caron et al. 2018):
+before the VAE's epochs, the categorical encoder learns to predict K-means' clusters of
+its own input, so that the objective that follows refines a clustering as good as
+K-means' instead of building one from a random start. No label is read."""
+
+import torch
+import torch.nn.functional as F
+from sklearn.cluster import KMeans
+
+from catuvac.features import FeatureSet
+from catuvac.model import ClusteringVAE
+
+KMEANS_RESTARTS = 10  # scikit-learn's n_init, as the K-means baseline uses
+
+
+def kmeans_targets(features: torch.Tensor, n_clusters: int, seed: int) -> torch.Tensor:
+    """K-means' cluster of each clip of ``features`` ``[N, ...]`` (flattened, as the
+    K-means baseline clusters them), fitted with ``seed``."""
+    flat = features.reshape(len(features), -1).numpy()
+    kmeans = KMeans(n_clusters, n_init=KMEANS_RESTARTS, random_state=seed).fit(flat)
+    return torch.as_tensor(kmeans.labels_, dtype=torch.long)
+
+
+def fit_assignments(
+    model: ClusteringVAE,
+    features: torch.Tensor,
+    targets: torch.Tensor,
+    epochs: int,
+    batch_size: int,
+    lr: float,
+    seed: int,
+    device: torch.device,
+) -> list[float]:
+    """Train ``q(y|x)`` (``model.assign``) for ``epochs`` passes of cross-entropy against
+    ``targets`` (one cluster per clip), with an optimiser of its own; each pass's mean
+    cross-entropy."""
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    generator = torch.Generator().manual_seed(seed)
+    model.train()
+    history = []
+    for _ in range(epochs):
+        total = 0.0
+        for index in torch.randperm(len(features), generator=generator).split(batch_size):
+            probs = model.assign(features[index].to(device))
+            loss = F.nll_loss(probs.clamp_min(1e-8).log(), targets[index].to(device))
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            total += float(loss.detach()) * len(index)
+        history.append(total / len(features))
+    return history
+
+
+@torch.no_grad()
+def assigned_clusters(model: ClusteringVAE, features: torch.Tensor, device: torch.device):
+    """The argmax of ``q(y|x)`` of every clip, in eval mode (the model is left training)."""
+    model.eval()
+    clusters = torch.cat([model.assign(c.to(device)).argmax(1).cpu() for c in features.split(256)])
+    model.train()
+    return clusters
+
+
+def warm_start_clusters(
+    model: ClusteringVAE,
+    data: FeatureSet,
+    epochs: int,
+    batch_size: int,
+    lr: float,
+    seed: int,
+    device: torch.device,
+) -> dict:
+    """:func:`fit_assignments` to :func:`kmeans_targets` of the training clips; returns
+    each pass's mean ``cross_entropy`` and the ``kmeans_agreement``, the share of clips
+    whose argmax is their K-means cluster (where the VAE's epochs start from)."""
+    targets = kmeans_targets(data.features, model.config.n_clusters, seed)
+    history = fit_assignments(model, data.features, targets, epochs, batch_size, lr, seed, device)
+    clusters = assigned_clusters(model, data.features, device)
+    return {
+        "cross_entropy": history,
+        "kmeans_agreement": float((clusters == targets).double().mean()),
+    }
