@@ -1,5 +1,5 @@
 """``catuvac`` command line: datasets, download, train, evaluate, reproduce, lambda-study,
-table, budget, prototypes, selection.
+table, budget, ceiling, prototypes, selection.
 
 Every option is checked by argparse before any data is read: a bad value is one line on
 stderr and exit code 2, as is a setting the library refuses (a ``ConfigError`` or an
@@ -38,6 +38,7 @@ from catuvac.errors import CatuvacError, ConfigError, UnknownOptionError
 from catuvac.evaluation.budget import latent_use
 from catuvac.evaluation.embedding import SPACES
 from catuvac.experiments.budget_study import budget_record, budget_table, save_budget
+from catuvac.experiments.ceiling import ceiling_path, save_ceiling, supervised_ceiling
 from catuvac.experiments.lambda_study import LAMBDA_GRID, format_study, study_specs, study_table
 from catuvac.experiments.prepare import prepare_for
 from catuvac.experiments.profiles import DEFAULT_PROFILE, PROFILES, get_profile
@@ -114,6 +115,20 @@ def cmd_lambda_study(args: argparse.Namespace) -> None:
     if not args.select_only:
         run_missing(specs, results_root=args.results_root, runs_root=args.runs_root)
     print(format_study(study_table(load_results(args.results_root), profile.name)))
+
+
+def cmd_ceiling(args: argparse.Namespace) -> None:
+    profile = get_profile(args.profile)
+    options = run_option_values(args)
+    for seed in args.seeds:
+        spec = RunSpec(args.dataset, "catuvac", 10, seed, profile.name, **options)
+        path = ceiling_path(spec, args.results_root)
+        if path.exists():
+            print(f"{path} exists (move it away to compute it again)")
+            continue
+        record = supervised_ceiling(spec, profile)
+        save_ceiling(record, path)
+        print(f"seed {seed}: test accuracy {100 * record['test_accuracy']:.1f}% (wrote {path})")
 
 
 def cmd_budget(args: argparse.Namespace) -> None:
@@ -233,6 +248,17 @@ def build_parser() -> Parser:
     add_root_options(p, runs=False)
 
     p = sub.add_parser(
+        "ceiling",
+        help="a diagnostic, never a method: Cat. UVAC's categorical encoder trained on the "
+        "training clips' labels, scored on the test clips (results/ceiling/)",
+    )
+    p.add_argument("--dataset", type=dataset_name, default="arabic-digits", help=names)
+    p.add_argument("--seeds", **DISTINCT, type=seed_number, default=[0, 1, 2], help="seeds")
+    p.add_argument("--profile", choices=PROFILES, help=profile_help)
+    add_run_options(p, names=("speaker_norm", "normaliser", "features"))
+    add_root_options(p, runs=False)
+
+    p = sub.add_parser(
         "prototypes",
         help="decode each cluster's prototype from a stored Cat. UVAC run's checkpoint and "
         "store it beside the result (<name>.prototypes.npz)",
@@ -266,6 +292,7 @@ COMMANDS = {
     "lambda-study": cmd_lambda_study,
     "table": cmd_table,
     "budget": cmd_budget,
+    "ceiling": cmd_ceiling,
     "prototypes": cmd_prototypes,
     "selection": cmd_selection,
 }
