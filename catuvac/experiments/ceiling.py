@@ -10,18 +10,17 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from catuvac.atomic import read_json, write_json
+from catuvac.atomic import write_json
 from catuvac.errors import ResultExistsError
 from catuvac.experiments.prepare import prepare_for
 from catuvac.experiments.profiles import Profile
 from catuvac.model import ModelConfig, build_model
 from catuvac.paths import results_dir
+from catuvac.records.ceilings import CEILING_FOLDER
 from catuvac.records.provenance import git_revision
 from catuvac.training.run_spec import RunSpec
 from catuvac.training.trainer import seed_everything
 from catuvac.training.warm_start import assigned_clusters, fit_assignments
-
-CEILING_FOLDER = "ceiling"
 
 
 def ceiling_path(spec: RunSpec, root: Path | None = None) -> Path:
@@ -74,13 +73,3 @@ def save_ceiling(record: dict, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     write_json(path, record)
     return path
-
-
-def load_ceilings(root: Path | None = None) -> list[dict]:
-    """Every stored ceiling record, with its path."""
-    folder = (root or results_dir()) / CEILING_FOLDER
-    records = []
-    for path in sorted(folder.rglob("*.json")):
-        record = read_json(path, "move it away and run `catuvac ceiling` again")
-        records.append({**record, "path": str(path)})
-    return records

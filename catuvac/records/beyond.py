@@ -52,6 +52,8 @@ def objective_name(result: Result) -> str:
         parts.append(f"{term} pairs with {beyond['neighbours']} neighbours{where}")
     if "self_label_threshold" in beyond:
         parts.append(f"self-labels above q = {beyond['self_label_threshold']:g}")
+    if "pseudo_label_epochs" in beyond:
+        parts.append(f"q(y|x) started at K-means ({beyond['pseudo_label_epochs']} epochs)")
     return ", ".join(parts)
 
 

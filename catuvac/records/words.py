@@ -149,12 +149,22 @@ def word_table(records: Iterable[Record], dataset: str) -> pd.DataFrame:
         shown = shown.drop(columns=["dataset", "clusters", "tau_end"])
         shown.insert(1, "setting", word_setting(runs[0]))
         shown.insert(4, "K-means, same input (%)", _same_input_text(groups, runs))
+        shown["mean max q(y|x)"] = _confidence_text(runs)
         tables.append(shown)
     if not tables:
         return pd.DataFrame()
     table = pd.concat(tables, ignore_index=True)
     table.insert(0, "row", table.index)  # the number the chapter's figure labels it with
     return table
+
+
+def _confidence_text(runs: list[Result]) -> str:
+    """The mean over the test clips of max q(y|x), mean ± std over seeds (blank for
+    K-means): 1/K is a flat q(y|x) whatever its clusters' sizes, 1 a one-hot one."""
+    if runs[0].method == "kmeans":
+        return ""
+    values = np.array([run["latent_use"]["mean_max_q"] for run in runs])
+    return mean_text(values.mean(), values.std(), len(values), len(values), 2)
 
 
 def _same_input_text(groups: list[list[Result]], runs: list[Result]) -> str:

@@ -5,13 +5,9 @@ import json
 import pytest
 
 from catuvac.errors import ResultExistsError
-from catuvac.experiments.ceiling import (
-    ceiling_path,
-    load_ceilings,
-    save_ceiling,
-    supervised_ceiling,
-)
+from catuvac.experiments.ceiling import ceiling_path, save_ceiling, supervised_ceiling
 from catuvac.experiments.profiles import Profile
+from catuvac.records.ceilings import ceiling_sentence, load_ceilings
 from catuvac.records.results import load_results
 from catuvac.training.run_spec import RunSpec
 
@@ -37,3 +33,8 @@ def test_the_ceiling_learns_the_training_labels_and_stays_out_of_the_results(
     assert stored["test_accuracy"] == record["test_accuracy"]
     assert json.loads(path.read_text())["spec"]["features"] == "word-logmel32"
     assert load_results(tmp_path / "results") == []  # a diagnostic, never a run
+    sentence = ceiling_sentence([stored], "fsdd", "FSDD")
+    assert (
+        f"{100 * record['test_accuracy']:.1f} % on word-logmel32; minmax range (1 seed)" in sentence
+    )
+    assert ceiling_sentence([stored], "arabic-digits", "the Arabic digits") == ""
