@@ -205,7 +205,9 @@ def runs_of_setting(
 
 
 def latent_sentence(table: pd.DataFrame) -> str:
-    """What :func:`latent_table` says, per dataset and likelihood, in one sentence."""
+    """What :func:`latent_table` says, per dataset and likelihood, in one sentence, and
+    then how many times the paper's BCE's KL_z each other likelihood's is, per dataset
+    (the factor differs between datasets, so a single "several times" would not be true)."""
     parts = []
     for (dataset, likelihood), runs in table.groupby(["dataset", "likelihood"]):
         beats = int((runs["model MSE"] < runs["PCA MSE"]).sum())
@@ -214,7 +216,17 @@ def latent_sentence(table: pd.DataFrame) -> str:
             f"{runs['active units of z'].mean():.1f} active units of 10, a reconstruction "
             f"better than PCA's on {beats} of {len(runs)} seeds"
         )
-    return "On the test clips: " + "; ".join(parts) + "."
+    sentence = "On the test clips: " + "; ".join(parts) + "."
+    means = table.groupby(["dataset", "likelihood"])["KL_z (nats)"].mean()
+    bce = LIKELIHOOD_NAMES["bce"]
+    ratios = [
+        f"{means[dataset, likelihood] / means[dataset, bce]:.1f} times on {dataset} ({likelihood})"
+        for dataset, likelihood in means.index
+        if likelihood != bce and (dataset, bce) in means.index and means[dataset, bce] > 0
+    ]
+    if ratios:
+        sentence += " The calibrated likelihood's KL_z is the BCE's " + ", ".join(ratios) + "."
+    return sentence
 
 
 def comparison_table(records: Iterable[Record], ranked: pd.DataFrame) -> pd.DataFrame:

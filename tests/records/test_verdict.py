@@ -83,6 +83,29 @@ def test_the_box_names_the_paper_dataset_and_a_missing_one(tmp_path: Path) -> No
     assert "Of the 1 claim we have runs for, 1 reproduces" in text  # K-means, FSDD
     assert "no stored run" in text.split("**TAU 2019**")[1]
     assert "UVAC" not in text.replace("Cat. UVAC", "")  # methods filter keeps K-means only
+    assert "the paper's λ was not run" in text  # its values could not be recovered
+
+
+def test_a_silhouette_miss_over_seeds_that_differ_is_explained_seed_by_seed(tmp_path: Path):
+    # Seed 0 nearly collapsed (70% of the clips in one cluster, silhouette 0.95), seed 1
+    # nearly uniform (0.05): their mean, 0.50, misses the paper's 0.97, and neither "not
+    # near one-hot" nor "nearly uniform" for the pair would be true of both.
+    stored(tmp_path, "catuvac", 0, 0.3, 0.95, [210] + [10] * 9, largest=0.99)
+    stored(tmp_path, "catuvac", 1, 0.2, 0.05, [30] * 10, largest=0.1)
+    table = verdict_table(load_results(tmp_path), "fsdd").set_index("claim")
+    why = table.loc["silhouette, K = 10", "why ours differ"]
+    assert why.startswith("λ = 1: the seeds differ (silhouette per seed): ")
+    assert "0.95 on seed 0, where one cluster holds 70% of the clips" in why
+    assert "0.05 on seed 1, where $q(y \\mid x)$ is nearly uniform" in why
+    assert "not near one-hot" not in why
+
+
+def test_seeds_in_one_state_share_one_reason(tmp_path: Path):
+    for seed in (0, 1):
+        stored(tmp_path, "catuvac", seed, 0.3, 0.6, [30] * 10, largest=0.7)
+    why = verdict_table(load_results(tmp_path), "fsdd").set_index("claim")
+    why = why.loc["silhouette, K = 10", "why ours differ"]
+    assert why == "λ = 1: $q(y \\mid x)$ not near one-hot (mean largest probability 0.70)"
 
 
 def test_a_value_and_its_mark_stay_on_one_line(tmp_path: Path) -> None:
