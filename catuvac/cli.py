@@ -52,14 +52,14 @@ from catuvac.experiments.reproduce import (
 )
 from catuvac.experiments.specs import grid
 from catuvac.model.base import DEFAULT_CLUSTERS, METHODS
-from catuvac.records.beyond import (
+from catuvac.records.results import load_results, read_result
+from catuvac.records.selection_tables import (
     selection_runs,
     selection_table,
     selection_view,
     settings_legend,
     table_one_rows,
 )
-from catuvac.records.results import load_results, read_result
 from catuvac.records.table import TABLE_FORMATS, results_table
 from catuvac.records.targets import targets_sentences, targets_table
 from catuvac.training.run_spec import RESULT_METHODS, RunSpec

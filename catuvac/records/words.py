@@ -10,9 +10,9 @@ import pandas as pd
 
 from catuvac.features.config import PAPER_FEATURES
 from catuvac.model.base import DEFAULT_CLUSTERS
-from catuvac.records.beyond import setting_name
 from catuvac.records.results import METHOD_NAMES, Record, Result, as_result, select
 from catuvac.records.seed_tables import format_seed_table, mean_text, seed_table
+from catuvac.records.setting_names import setting_name
 from catuvac.records.table import formatted, our_row
 
 WORD_DATASETS = ("arabic-digits", "fsdd")

@@ -7,8 +7,8 @@ import pytest
 from catuvac.errors import UnknownOptionError
 from catuvac.experiments.profiles import PROFILES
 from catuvac.experiments.specs import grid
-from catuvac.records.beyond import objective_name
 from catuvac.records.results import Result
+from catuvac.records.setting_names import objective_name
 from catuvac.records.settings import plain_setting
 from catuvac.training.run_spec import RunSpec
 

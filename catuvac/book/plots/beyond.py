@@ -9,8 +9,8 @@ from matplotlib.figure import Figure
 
 from catuvac.book.plots import panel_grid, to_numpy
 from catuvac.evaluation.usage import history_frame
-from catuvac.records.beyond import LIKELIHOOD_NAMES
 from catuvac.records.results import Result
+from catuvac.records.setting_names import LIKELIHOOD_NAMES
 
 LIKELIHOOD_COLOURS = {
     "bce": "tab:gray",

@@ -1,148 +1,28 @@
-"""The stored runs beyond the paper, read for the book: what the latents carry under each
-likelihood, and the label-free selection of an objective for q(y|x) with the scores it
-earns afterwards (accuracy and NMI with the classes, computed after the choice and marked
-"not used")."""
+"""The label-free selection of an objective for q(y|x), read for the book: the ranking,
+the chosen settings' rows for Table I beside K-means on the same input, and the scores
+they earn afterwards (accuracy and NMI with the classes, computed after the choice and
+marked "not used")."""
 
 from collections.abc import Callable, Iterable
 
 import pandas as pd
 
 from catuvac.evaluation.selection import SEED, SETTING, rank_settings
-from catuvac.records.results import CLUSTER_TERM_WEIGHTS, Record, Result, as_result, select
-from catuvac.records.seed_tables import format_seed_table, mean_text, seed_table
+from catuvac.records.results import Record, Result, as_result, select
+from catuvac.records.seed_tables import format_seed_table, seed_table
+from catuvac.records.setting_names import (
+    LIKELIHOOD_NAMES,
+    NOT_USED,
+    STUDY_PROFILE,
+    has_cluster_objective,
+    objective_name,
+    setting_name,
+    study_runs,
+)
 from catuvac.records.settings import default_setting
 from catuvac.records.table import formatted, our_row
 
-STUDY_PROFILE = "long"
-LIKELIHOOD_NAMES = {
-    "bce": "BCE (the paper's)",
-    "gaussian": "Gaussian, learned σ",
-    "gaussian-optimal": "Gaussian, optimal σ",
-    "gaussian-band": "Gaussian, σ per band",
-}
 OURS = "Cat. UVAC, ours"
-OBJECTIVE_WEIGHTS = {
-    "marginal_weight": "balance",
-    "entropy_weight": "entropy",
-    "capacity_weight": "capacity",
-    "consistency_weight": "consistency",
-    "self_label_weight": "self-labelling",
-}
-NOT_USED = "(not used)"
-
-
-def objective_name(result: Result) -> str:
-    """The objective on q(y|x) a run trained with, in words: the paper's lambda term, then
-    this project's weights (balance, entropy, capacity, consistency) where set, and the
-    neighbours the consistency term pairs."""
-    beyond = result.beyond_paper
-    lam = result.lambda_setting[0] if result.lambda_setting else float("nan")
-    parts = [f"λ = {lam:g}"]
-    for key, label in OBJECTIVE_WEIGHTS.items():
-        if key == "capacity_weight" and key in beyond:
-            target = beyond.get("capacity_nats", 0.0)
-            parts.append(f"capacity {target:g} nats at weight {beyond[key]:g}")
-        elif key in beyond:
-            parts.append(f"{label} {beyond[key]:g}")
-    if "neighbours" in beyond:
-        term = str(result.spec.get("consistency_term", "iic")).upper()
-        where = ""
-        if result.spec.get("neighbour_space", "features") == "z":
-            where = f" mined in z every {result.spec['neighbour_refresh']} epochs"
-        parts.append(f"{term} pairs with {beyond['neighbours']} neighbours{where}")
-    if "self_label_threshold" in beyond:
-        parts.append(f"self-labels above q = {beyond['self_label_threshold']:g}")
-    if "pseudo_label_epochs" in beyond:
-        parts.append(f"q(y|x) started at K-means ({beyond['pseudo_label_epochs']} epochs)")
-    return ", ".join(parts)
-
-
-def setting_name(result: Result) -> str:
-    """A run's whole setting in words: objective, likelihood, normaliser, speaker norm."""
-    likelihood = LIKELIHOOD_NAMES[result.beyond_paper.get("likelihood", "bce")]
-    parts = [objective_name(result), likelihood]
-    if "normaliser" in result.beyond_paper:
-        parts.append(f"{result.beyond_paper['normaliser']} range")
-    if result.speaker_norm:
-        parts.append("per-speaker normalised")
-    return "; ".join(parts)
-
-
-def study_runs(records: Iterable[Record], profile: str = STUDY_PROFILE) -> list[Result]:
-    """The trained runs of the study profile that carry a reconstruction check, on the
-    paper's features: the word-aligned runs are a study of their own, never ranked with
-    the paper's windows."""
-    return [
-        as_result(r)
-        for r in select(records, profile=profile)
-        if as_result(r).method in ("catuvac", "uvac")
-        and "reconstruction_check" in r
-        and "features" not in as_result(r).beyond_paper
-    ]
-
-
-def has_cluster_objective(result: Result) -> bool:
-    """Whether a run trained with this project's terms on q(y|x) (besides the balance)."""
-    return bool(set(result.beyond_paper) & set(CLUSTER_TERM_WEIGHTS))
-
-
-def latent_table(records: Iterable[Record], profile: str = STUDY_PROFILE) -> pd.DataFrame:
-    """One row per run of the study profile trained with the paper's objective on q(y|x):
-    what its latents carry on the test clips, by likelihood."""
-    rows = []
-    for result in study_runs(records, profile):
-        if has_cluster_objective(result):
-            continue
-        check, use = result["reconstruction_check"], result["latent_use"]
-        rows.append(
-            {
-                "dataset": result.dataset,
-                "K": result.n_clusters,
-                "likelihood": LIKELIHOOD_NAMES[result.beyond_paper.get("likelihood", "bce")],
-                "seed": result.seed,
-                "KL_z (nats)": use["kl_z"],
-                "active units of z": use["active_units"],
-                "model MSE": check["model_mse"],
-                "PCA MSE": check["pca_mse"],
-                "mean MSE": check["mean_mse"],
-                "KL_y (nats)": use["kl_y"],
-                "I(x; y) (nats)": use["information_xy"],
-                "mean max q(y|x)": use["mean_max_q"],
-                f"accuracy (%) {NOT_USED}": 100 * result.metric_values()["accuracy"],
-            }
-        )
-    return pd.DataFrame(rows)
-
-
-def latent_summary(table: pd.DataFrame) -> pd.DataFrame:
-    """:func:`latent_table` as mean ± std over seeds per dataset and likelihood, with the
-    targets' verdict: the VAE beats PCA, KL_z at least 10 nats, at least 5 active units."""
-    rows = []
-    for (dataset, k, likelihood), runs in table.groupby(["dataset", "K", "likelihood"]):
-        n = len(runs)
-        beats_pca = int((runs["model MSE"] < runs["PCA MSE"]).sum())
-        rows.append(
-            {
-                "dataset": dataset,
-                "K": k,
-                "likelihood": likelihood,
-                "seeds": n,
-                "KL_z (nats)": text_scaled(runs["KL_z (nats)"], 1, 1),
-                "active units": text_scaled(runs["active units of z"], 1, 1),
-                "model MSE (×1000)": text_scaled(runs["model MSE"], 1000, 2),
-                "PCA MSE (×1000)": text_scaled(runs["PCA MSE"], 1000, 2),
-                "seeds where the VAE beats PCA": f"{beats_pca} of {n}",
-                "I(x; y) (nats)": text_scaled(runs["I(x; y) (nats)"], 1, 2),
-                f"accuracy (%) {NOT_USED}": text_scaled(runs[f"accuracy (%) {NOT_USED}"], 1, 1),
-            }
-        )
-    return pd.DataFrame(rows)
-
-
-def text_scaled(values: pd.Series, scale: float, digits: int) -> str:
-    """``mean ± std`` of ``values * scale``."""
-    scaled = values.astype(float) * scale
-    return mean_text(scaled.mean(), scaled.std(ddof=0), len(scaled), len(scaled), digits)
 
 
 def selection_runs(records: Iterable[Record], profile: str = STUDY_PROFILE) -> pd.DataFrame:
@@ -202,31 +82,6 @@ def runs_of_setting(
         if (r.dataset, r.n_clusters) == (dataset, n_clusters) and setting_name(r) == setting
     ]
     return sorted(runs, key=lambda r: r.seed)
-
-
-def latent_sentence(table: pd.DataFrame) -> str:
-    """What :func:`latent_table` says, per dataset and likelihood, in one sentence, and
-    then how many times the paper's BCE's KL_z each other likelihood's is, per dataset
-    (the factor differs between datasets, so a single "several times" would not be true)."""
-    parts = []
-    for (dataset, likelihood), runs in table.groupby(["dataset", "likelihood"]):
-        beats = int((runs["model MSE"] < runs["PCA MSE"]).sum())
-        parts.append(
-            f"{dataset}, {likelihood}: KL_z {runs['KL_z (nats)'].mean():.1f} nats, "
-            f"{runs['active units of z'].mean():.1f} active units of 10, a reconstruction "
-            f"better than PCA's on {beats} of {len(runs)} seeds"
-        )
-    sentence = "On the test clips: " + "; ".join(parts) + "."
-    means = table.groupby(["dataset", "likelihood"])["KL_z (nats)"].mean()
-    bce = LIKELIHOOD_NAMES["bce"]
-    ratios = [
-        f"{means[dataset, likelihood] / means[dataset, bce]:.1f} times on {dataset} ({likelihood})"
-        for dataset, likelihood in means.index
-        if likelihood != bce and (dataset, bce) in means.index and means[dataset, bce] > 0
-    ]
-    if ratios:
-        sentence += " The calibrated likelihood's KL_z is the BCE's " + ", ".join(ratios) + "."
-    return sentence
 
 
 def comparison_table(records: Iterable[Record], ranked: pd.DataFrame) -> pd.DataFrame:
@@ -339,6 +194,8 @@ SELECTION_ROWS = {
     "augmentation_agreement": "agreement under the held-out augmentation",
     f"accuracy {NOT_USED}": f"test accuracy (%) {NOT_USED}",
 }
+
+
 COUNTS = ("seeds", "seeds_passing", "clusters_used")
 
 

@@ -10,25 +10,21 @@ from catuvac.cli import main
 from catuvac.experiments.prepare import prepare_data
 from catuvac.experiments.profiles import PROFILES
 from catuvac.experiments.reproduce import run
-from catuvac.records.beyond import (
-    NOT_USED,
+from catuvac.records.latents import latent_sentence, latent_summary, latent_table
+from catuvac.records.results import Result, load_results, save_result
+from catuvac.records.selection_tables import (
     SELECTION_ROWS,
     chosen_settings,
     comparison_table,
     format_comparison,
     label_free_pick,
-    latent_sentence,
-    latent_summary,
-    latent_table,
-    objective_name,
     selection_runs,
     selection_table,
     selection_view,
-    setting_name,
     settings_legend,
     table_one_rows,
 )
-from catuvac.records.results import Result, load_results, save_result
+from catuvac.records.setting_names import NOT_USED, objective_name, setting_name
 from catuvac.records.table import with_rows
 from catuvac.records.targets import seed_checks, targets_sentences, targets_table
 from catuvac.training.run_spec import RunSpec
