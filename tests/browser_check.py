@@ -28,15 +28,29 @@ the screen widens the layout instead of scrolling). At both widths a page fails 
   the typeset ``mjx-math`` in it), or that its box cuts off; on a phone the book puts the
   number on its own line under the equation;
 - inline math that its box cuts off, or shown below 60% of its size;
+- a formula too small to read: the height at which MathJax draws its capitals and digits (at
+  its own size, not its sub- and superscripts: the smallest box of such a glyph, from the
+  font's metrics, or 0.683 em in a formula without one) under 10 px in a display equation or
+  9 px in inline math. Unscaled, the book's display equations measure 13.9 px and inline math
+  in a 13 px table 9.6 px; at 9 px, Eqs. 2.6 to 2.9, shrunk to about 0.65 on a phone, measured
+  9.0 to 9.5 px and would pass, with the capitals of their subscripts at 6.5 px, so a
+  display equation is held to 10. book.js shrinks no formula below these floors; one still
+  too wide scrolls in its box and fails here, to be split over lines in its chapter;
 - an ``<audio>`` element without a source the browser can play.
 
 Code cells, outputs and tables: at 1280 px, any wider than the text column or than its own
 box (content that only fits by scrolling sideways counts as wider) fails. On the phone, code
 keeps its lines and a table its columns, so such a box may scroll sideways inside itself (a
 phone reader's usual way to read code, counted as "scroll in place"), but what shows of it
-must lie in the column and none may be cut off without a way to scroll to it.
+must lie in the column and none may be cut off without a way to scroll to it. A table is cut
+off when part of it, or of a cell's text, lies outside a box that hides its overflow with no
+box that scrolls between them (at both widths). On the phone a table cell may not wrap to more
+than 8 lines of text either (a row some 160 px tall): a table too wide for its box is laid
+out with each column squeezed to its longest word, so that a column of sentences wraps a word
+or two a line (rows 300 to 500 px tall); book.js gives such columns room (see its comments).
 
-One line per page and width is printed; the exit status is 1 when any page fails at either
+One line per page and width is printed, then per width the pages that failed and the smallest
+glyph heights measured; the exit status is 1 when any page fails at either
 width. When Chromium, chromedriver or selenium is missing the check says how to install them
 and is skipped, except under ``CI=true``, where a missing browser is a failure.
 """
@@ -57,6 +71,11 @@ WINDOW = (1280, 1000)  # a laptop browser window, in CSS pixels
 PHONE = (420, 900)  # a phone held upright, in CSS pixels
 MIN_IMAGE_SCALE = 0.6
 MIN_MATH_SCALE = 0.6  # the floor of book/_ext/static/book.js, which fits wide equations
+# The height of a formula's capitals and digits at its own size (not its scripts), in CSS px:
+# a display equation at least 10, inline math at least 9 (see the module's docstring).
+MIN_DISPLAY_GLYPH_PX = 10
+MIN_INLINE_GLYPH_PX = 9
+MAX_CELL_LINES = 8  # on a phone, the most lines of text a table cell may wrap to
 TIMEOUT_S = 60
 
 INSTALL_HINT = (
@@ -85,9 +104,11 @@ CHROME_FLAGS = [
 # measures the page. Returns a dict of counts and a list of problems.
 INSPECT_JS = r"""
 const done = arguments[arguments.length - 1];
-const [minScale, minMathScale, windowWidth, narrow] = arguments;
+const [minScale, minMathScale, windowWidth, narrow, minGlyph, maxCellLines] = arguments;
+const [minDisplayGlyph, minInlineGlyph] = minGlyph;
 const problems = [];
-const counts = {math: 0, images: 0, boxes: 0, tables: 0, audio: 0, scrolling: 0};
+const counts = {math: 0, images: 0, boxes: 0, tables: 0, audio: 0, scrolling: 0,
+                glyph: null, inlineGlyph: null};  // the smallest glyph heights seen
 
 // The first n characters, not splitting a surrogate pair (math italics are two UTF-16 units).
 function cut(text, n) {
@@ -114,6 +135,70 @@ async function mathReady() {
   await frame();
   await frame();
   await new Promise(r => setTimeout(r, 150));
+}
+
+// A formula's glyph height, in px: how tall MathJax draws a capital letter or a digit at the
+// formula's own size (its sub- and superscripts are smaller by design): the smallest box of
+// such a glyph (an mjx-c, sized by the font's metrics: 0.67 to 0.73 em), or, in a formula
+// without one, the height of a capital X (0.683 em) at its size.
+function glyphHeight(m) {
+  const size = parseFloat(getComputedStyle(m).fontSize);
+  let least = Infinity;
+  for (const g of m.querySelectorAll('mjx-c')) {
+    const code = Array.from(g.classList).find(k => /^mjx-c[0-9A-F]+$/.test(k));
+    if (!code) continue;
+    const ch = String.fromCodePoint(parseInt(code.slice(5), 16)).normalize('NFKC');
+    if (!/^[A-Z0-9]$/.test(ch)) continue;
+    if (Math.abs(parseFloat(getComputedStyle(g).fontSize) - size) > 0.01) continue;
+    const h = g.getBoundingClientRect().height;
+    if (h > 0) least = Math.min(least, h);
+  }
+  return isFinite(least) ? least : 0.683 * size;
+}
+
+// Why a table is cut off, or null: a part of it (or of a cell's content) lies outside a box
+// that hides its overflow, with no box that scrolls between them. A table in a box that scrolls
+// sideways (the theme's wrapper, an output area) is whole: the reader scrolls to the rest.
+function cutOff(table, article) {
+  const r = table.getBoundingClientRect();
+  for (let p = table; p && p !== article; p = p.parentElement) {
+    const cs = getComputedStyle(p);
+    const hides = o => o === 'hidden' || o === 'clip';
+    if (cs.overflowX === 'auto' || cs.overflowX === 'scroll') break;
+    const b = p.getBoundingClientRect();
+    if (hides(cs.overflowX) && (r.left < b.left - 1 || r.right > b.right + 1)) {
+      return `cut off at the side (${Math.round(r.width)} px in a ${Math.round(b.width)} px box)`;
+    }
+    if (hides(cs.overflowY) && (r.top < b.top - 1 || r.bottom > b.bottom + 1)) {
+      return `cut off below (${Math.round(r.height)} px in a ${Math.round(b.height)} px box)`;
+    }
+  }
+  for (const c of table.querySelectorAll('td, th, td > *, th > *')) {
+    const cs = getComputedStyle(c);
+    const hides = o => o === 'hidden' || o === 'clip';
+    if ((hides(cs.overflowX) && c.scrollWidth > c.clientWidth + 1) ||
+        (hides(cs.overflowY) && c.scrollHeight > c.clientHeight + 1)) {
+      return `a cell cut off (${c.scrollWidth} x ${c.scrollHeight} px of text in ` +
+        `${c.clientWidth} x ${c.clientHeight}): "${cut((c.innerText || '').trim(), 40)}"`;
+    }
+  }
+  return null;
+}
+
+// The table's cell of the most lines of text (its text's height over its line height), with
+// the lines and the cell's width; cells that hold an image or a player are not counted.
+function tallestCell(table) {
+  let worst = null;
+  for (const c of table.querySelectorAll('td, th')) {
+    if (c.querySelector('img, audio, video, canvas, svg, iframe')) continue;
+    const range = document.createRange();
+    range.selectNodeContents(c);
+    const cs = getComputedStyle(c);
+    const lh = parseFloat(cs.lineHeight) || 1.2 * parseFloat(cs.fontSize);  // 'normal'
+    const lines = range.getBoundingClientRect().height / lh;
+    if (!worst || lines > worst.lines) worst = {cell: c, lines, width: c.clientWidth};
+  }
+  return worst;
 }
 
 function overlap(a, b) {
@@ -236,6 +321,17 @@ function audioReady(el) {
       else counts.boxes += 1;
       const r = el.getBoundingClientRect();
       if (r.width === 0) continue;  // hidden (a collapsed dropdown)
+      if (el.tagName === 'TABLE') {
+        const why = cutOff(el, article);
+        if (why) problems.push(`table ${why}: ${label(el)}`);
+        // On a phone a table may scroll, but not squeeze a column to a word or two a line.
+        const t = narrow ? tallestCell(el) : null;
+        if (t && t.lines > maxCellLines + 0.25) {
+          problems.push(`table cell of ${Math.round(t.lines)} lines (over ${maxCellLines}) ` +
+            `in a ${t.width} px column: ${label(el)}, cell ` +
+            `"${cut((t.cell.innerText || '').trim().replace(/\s+/g, ' '), 40)}"`);
+        }
+      }
       if (narrow) {
         const s = visibleBox(el, article);
         if (s.left < left - 1 || s.right > left + column + 1) {
@@ -245,8 +341,10 @@ function audioReady(el) {
                    (s.clip === el || s.clip.contains(el))) {
           const ox = getComputedStyle(s.clip).overflowX;
           if (ox === 'hidden' || ox === 'clip') {
-            problems.push(`cut off (${s.clip.scrollWidth} > ${s.clip.clientWidth} px): ` +
-              label(el));
+            if (el.tagName !== 'TABLE') {  // a table's clipping is reported above
+              problems.push(`cut off (${s.clip.scrollWidth} > ${s.clip.clientWidth} px): ` +
+                label(el));
+            }
           } else if (s.clip === el || !seen.has(s.clip)) {
             seen.add(s.clip);
             counts.scrolling += 1;
@@ -288,6 +386,12 @@ function audioReady(el) {
       if (scale < minMathScale - 0.005) {
         problems.push(`shrunk to ${scale.toFixed(2)} of its size (below ${minMathScale}): ${name}`);
       }
+      const glyph = glyphHeight(m);
+      counts.glyph = Math.min(counts.glyph ?? Infinity, glyph);
+      if (glyph < minDisplayGlyph - 0.005) {
+        problems.push(`too small to read: glyphs ${glyph.toFixed(1)} px tall (below ` +
+          `${minDisplayGlyph}): ${name}`);
+      }
       const cr = c.getBoundingClientRect(), mr = m.getBoundingClientRect();
       const widest = Math.max(r.width, cr.width, mr.width, u.scrollWidth, c.scrollWidth);
       const l = Math.min(r.left, cr.left, mr.left) - left;
@@ -325,6 +429,12 @@ function audioReady(el) {
       if (scale < minMathScale - 0.005) {
         problems.push(`inline math shrunk to ${scale.toFixed(2)} of its size (below ` +
           `${minMathScale}): ${label(sm)}`);
+      }
+      const glyph = glyphHeight(im);
+      counts.inlineGlyph = Math.min(counts.inlineGlyph ?? Infinity, glyph);
+      if (glyph < minInlineGlyph - 0.005) {
+        problems.push(`inline math too small to read: glyphs ${glyph.toFixed(1)} px tall ` +
+          `(below ${minInlineGlyph}): ${label(sm)}`);
       }
       if (ir.left < sr.left - 1 || ir.right > sr.right + 1) {
         problems.push(`inline math cut off (${Math.round(ir.width)} > ${Math.round(sr.width)} ` +
@@ -423,7 +533,15 @@ def check_page(driver, url: str, width: int) -> dict:
     set_width(driver, width)
     driver.get(url)
     narrow = width < WINDOW[0]
-    result = driver.execute_async_script(INSPECT_JS, MIN_IMAGE_SCALE, MIN_MATH_SCALE, width, narrow)
+    result = driver.execute_async_script(
+        INSPECT_JS,
+        MIN_IMAGE_SCALE,
+        MIN_MATH_SCALE,
+        width,
+        narrow,
+        [MIN_DISPLAY_GLYPH_PX, MIN_INLINE_GLYPH_PX],
+        MAX_CELL_LINES,
+    )
     errors = [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"]
     result["problems"] = [f"console error: {m}" for m in errors] + result["problems"]
     return result
@@ -460,6 +578,7 @@ def main(argv: list[str] | None = None) -> int:
     server, base = serve(args.root)
     widths = (WINDOW[0], PHONE[0])
     failed = dict.fromkeys(widths, 0)
+    smallest = {w: {"glyph": None, "inlineGlyph": None} for w in widths}
     found = pages(args.root)
     with tempfile.TemporaryDirectory(prefix="catuvac-chromium-") as profile:
         driver = make_driver(*browser, profile)
@@ -472,6 +591,9 @@ def main(argv: list[str] | None = None) -> int:
                     status = "FAIL" if problems else "ok"
                     failed[width] += bool(problems)
                     scrolling = f", {c['scrolling']} scroll in place" if c["scrolling"] else ""
+                    for key, least in smallest[width].items():
+                        if c[key] is not None and (least is None or c[key] < least):
+                            smallest[width][key] = c[key]
                     print(
                         f"{status:4} {width:4} px {rel}: {c['math']} math, {c['images']} images, "
                         f"{c['boxes']} code/output boxes, {c['tables']} tables{scrolling}, "
@@ -483,8 +605,12 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             driver.quit()
             server.shutdown()
-    summary = "; ".join(f"{w} px: {failed[w]} of {len(found)} pages failed" for w in widths)
-    print(f"browser check: {summary}")
+    for w in widths:
+        g = {k: "none" if v is None else f"{v:.1f} px" for k, v in smallest[w].items()}
+        print(
+            f"browser check: {w} px: {failed[w]} of {len(found)} pages failed; smallest glyphs: "
+            f"display equations {g['glyph']}, inline math {g['inlineGlyph']}"
+        )
     return 1 if any(failed.values()) else 0
 
 
