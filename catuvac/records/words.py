@@ -8,11 +8,12 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from catuvac.evaluation.selection import PARTITION, SEED, SETTING, rank_settings
 from catuvac.features.config import PAPER_FEATURES
 from catuvac.model.base import DEFAULT_CLUSTERS
 from catuvac.records.results import METHOD_NAMES, Record, Result, as_result, select
 from catuvac.records.seed_tables import format_seed_table, mean_text, seed_table
-from catuvac.records.setting_names import setting_name
+from catuvac.records.setting_names import NOT_USED, setting_name
 from catuvac.records.table import formatted, our_row
 
 WORD_DATASETS = ("arabic-digits", "fsdd")
@@ -249,3 +250,53 @@ def word_table_one_rows(
             text = formatted(table).iloc[0]
             rows.append(our_row(table.iloc[0], text, f"; {word_setting(runs[0])}"))
     return pd.DataFrame(rows)
+
+
+def word_selection(records: Iterable[Record], dataset: str) -> pd.DataFrame:
+    """The label-free ranking (:func:`~catuvac.evaluation.selection.rank_settings`) of the
+    Cat. UVAC settings on the aligned features of ``dataset``, read from their training
+    clips only (no label, no test clip); the test accuracy rides along, marked "not
+    used"."""
+    rows = []
+    for runs in word_groups(records, dataset):
+        for result in runs:
+            if result.method != "catuvac" or "train_selection" not in result:
+                continue
+            rows.append(
+                {
+                    SETTING: word_setting(result),
+                    SEED: result.seed,
+                    **result["train_selection"],
+                    PARTITION: result.arrays()["train_clusters"],
+                    f"accuracy (%) {NOT_USED}": 100 * result.metric_values()["accuracy"],
+                }
+            )
+    return rank_settings(pd.DataFrame(rows)) if rows else pd.DataFrame()
+
+
+def word_choice_sentence(records: Iterable[Record], dataset: str) -> str:
+    """What the label-free rule chose on the aligned features of ``dataset``
+    (:func:`word_selection`'s first setting), and how it then scores on the test clips of
+    every seed beside K-means on the same input: accuracy, mean max q(y|x), the largest
+    cluster's share."""
+    ranked = word_selection(records, dataset)
+    if ranked.empty:
+        return ""
+    setting = ranked[SETTING].iloc[0]
+    groups = word_groups(records, dataset)
+    runs = next(g for g in groups if g[0].method == "catuvac" and word_setting(g[0]) == setting)
+    kmeans = same_input_kmeans(groups, runs)
+    above, paired = seeds_above_kmeans(kmeans, runs)
+    accuracy, reference = _accuracies(runs), _accuracies(kmeans)
+    confidence = [run["latent_use"]["mean_max_q"] for run in runs]
+    largest = max(max(run.cluster_sizes) / sum(run.cluster_sizes) for run in runs)
+    ours, theirs = (mean_text(a.mean(), a.std(), len(a), len(a), 1) for a in (accuracy, reference))
+    passing = ranked["seeds_passing"].iloc[0]
+    return (
+        f"On {dataset} the label-free rule ranks first {setting} ({len(runs)} seeds; every "
+        f"criterion met on {passing} of them). Read only after that choice, its test accuracy "
+        f"is {ours} %, against {theirs} % for K-means on the same input, above it on {above} "
+        f"of {paired} seeds; its mean max q(y|x) is {min(confidence):.2f} to "
+        f"{max(confidence):.2f} and its largest test cluster holds at most "
+        f"{100 * largest:.0f} % of the clips."
+    )

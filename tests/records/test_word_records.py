@@ -5,6 +5,7 @@ library on a few FSDD clips."""
 import dataclasses
 
 import matplotlib
+import numpy as np
 import pytest
 
 from catuvac.book.plots.words import plot_word_accuracy
@@ -18,6 +19,8 @@ from catuvac.records.words import (
     paper_window_kmeans,
     seeds_above_kmeans,
     word_accuracies,
+    word_choice_sentence,
+    word_selection,
     word_setting,
     word_table,
     word_table_one_rows,
@@ -135,3 +138,19 @@ def test_settings_the_name_cannot_tell_apart_are_refused(stored):
     twice = stored + [r for r in stored if r.method == "catuvac"]
     with pytest.raises(ValueError, match="repeat a seed"):
         word_table(twice, "fsdd")
+
+
+def test_the_word_settings_are_ranked_from_their_training_clips_alone(stored):
+    ranked = word_selection(stored, "fsdd")
+    assert list(ranked["rank"]) == [1] and ranked["seeds"].iloc[0] == 2
+    assert not any("accuracy" in column for column in ranked.attrs["ordered_by"])
+    runs = [r for r in stored if r.method == "catuvac"]
+    mean = np.mean([100 * r["metrics"]["accuracy"] for r in runs])
+    assert ranked["accuracy (%) (not used)"].iloc[0] == pytest.approx(mean)
+    assert word_selection([r for r in stored if r.method == "kmeans"], "fsdd").empty
+
+
+def test_the_choice_sentence_names_the_first_setting_and_its_kmeans(stored):
+    sentence = word_choice_sentence(stored, "fsdd")
+    assert sentence.startswith("On fsdd the label-free rule ranks first word-mfcc32-cmvn")
+    assert "for K-means on the same input, above it on" in sentence and "of 2 seeds" in sentence
