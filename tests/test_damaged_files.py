@@ -9,6 +9,7 @@ Each test damages a copy of one smoke-profile run folder, cache and result store
 
 import csv
 import errno
+import json
 import os
 import shutil
 import socket
@@ -18,6 +19,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+import torch
 
 from catuvac.cli import main
 
@@ -145,6 +147,31 @@ def test_table_names_damaged_results_and_is_built_from_the_others(copy, capsys):
     rows = [row[:4] for row in csv.reader(captured.out.splitlines()) if row]
     ours = [row for row in rows if row[3].startswith("ours")]
     assert ours == [["fsdd", "10", "K-means", "ours (smoke, 1 seed, CPU)"]]  # seed 0 alone
+    assert _contents(folder) == before
+
+
+def test_table_names_results_without_their_metrics_or_profile_and_goes_on(copy, capsys):
+    folder = copy / "results" / "smoke" / "fsdd" / "k10"
+    no_own, no_profile = folder / "kmeans-seed1.json", folder / "labels-seed0.json"
+    for path, part, key in ((no_own, "metrics", "own"), (no_profile, None, "profile")):
+        record = json.loads(path.read_text())
+        del (record[part] if part else record)[key]
+        path.write_text(json.dumps(record))
+    before = _contents(folder)
+    capsys.readouterr()
+    assert main(["table", "--format", "csv"]) == 0
+    captured = capsys.readouterr()
+    left_out = (
+        "; left out; move its .json and .npz out of the results folder and run `catuvac "
+        "reproduce` for that run again to recompute it"
+    )
+    assert _lines(captured.err) == [
+        f"catuvac table: warning: {no_own} is damaged (no metrics.own in it){left_out}",
+        f"catuvac table: warning: {no_profile} is damaged (no profile in it){left_out}",
+    ]
+    rows = [row[:4] for row in csv.reader(captured.out.splitlines()) if row]
+    ours = [row for row in rows if row[3].startswith("ours")]
+    assert ours == [["fsdd", "10", "K-means", "ours (smoke, 1 seed, CPU)"]]
     assert _contents(folder) == before
 
 
