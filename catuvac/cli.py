@@ -45,13 +45,8 @@ from catuvac.experiments.lambda_study import LAMBDA_GRID, format_study, study_sp
 from catuvac.experiments.prepare import prepare_data
 from catuvac.experiments.profiles import DEFAULT_PROFILE, PROFILES, get_profile
 from catuvac.experiments.prototypes import save_prototypes
-from catuvac.experiments.reproduce import (
-    build_configs,
-    evaluate_run_dir,
-    open_run_dir,
-    run_missing,
-    write_run_info,
-)
+from catuvac.experiments.reproduce import build_configs, run_missing
+from catuvac.experiments.run_folder import evaluate_run_dir, open_run_dir, write_run_info
 from catuvac.experiments.specs import RESULT_METHODS, grid
 from catuvac.features import NORMALISERS, PAPER_NORMALISER
 from catuvac.model.base import METHODS
@@ -111,7 +106,9 @@ def cmd_train(args: argparse.Namespace) -> None:
         marginal_weight=args.marginal_weight,
         **beyond_options(args),
     )
-    result = train(model_config, train_config, data.train, args.run_dir)
+    result = train(
+        model_config, train_config, data.train, args.run_dir, data_identity=data.identity()
+    )
     write_run_info(args.run_dir, data, profile, model_config, train_config)
     last = result.history[-1]
     print(json.dumps({k: last[k] for k in ("epoch", "loss", "tau", "cluster_usage")}))

@@ -109,6 +109,8 @@ def test_a_damaged_checkpoint_stops_train_and_evaluate_in_one_line(copy, capsys)
          "quotes: line 1 column 20 (char 19)"),
         ("", "the file is empty"),
         ("[]", "no dataset and profile in it"),
+        ('{"dataset": "fsdd", "profile": {"name": "smoke"}}', "no profile.max_train_clips in it"),
+        ('{"dataset": "fsdd", "profile": 3}', "its profile is int, not str or dict"),
     ],
 )  # fmt: skip
 def test_a_damaged_run_json_stops_evaluate_in_one_line(copy, capsys, text, reason):
@@ -123,6 +125,46 @@ def test_a_damaged_run_json_stops_evaluate_in_one_line(copy, capsys, text, reaso
         "at another run folder"
     ]
     assert _contents(run_dir) == before
+
+
+def test_a_run_json_normaliser_without_its_mean_stops_evaluate_in_one_line(copy, capsys):
+    run_dir = copy / "runs" / "run"
+    info = json.loads((run_dir / "run.json").read_text())
+    del info["normaliser"]["mean"]
+    (run_dir / "run.json").write_text(json.dumps(info))
+    capsys.readouterr()
+    assert main(["evaluate", "--run-dir", str(run_dir)]) == 1
+    assert _lines(capsys.readouterr().err) == [
+        f"catuvac evaluate: error: {run_dir / 'run.json'} is damaged (no normaliser.mean in "
+        "it); run `catuvac train` with the run's settings on this folder to write it again, "
+        "or point --run-dir at another run folder"
+    ]
+
+
+def test_a_checkpoint_trained_on_other_data_is_refused_by_every_reader(copy, capsys):
+    run_dir, other = copy / "runs" / "run", copy / "runs" / "speaker-norm"
+    assert main([*TRAIN, "--speaker-norm", "--run-dir", str(other)]) == 0
+    capsys.readouterr()
+    shutil.copy(other / "checkpoint.pt", run_dir / "checkpoint.pt")
+    for command in (["evaluate"], ["budget"]):
+        assert main([*command, "--run-dir", str(run_dir)]) == 1
+        assert _lines(capsys.readouterr().err) == [
+            f"catuvac {command[0]}: error: {run_dir / 'checkpoint.pt'} was trained on other "
+            f"data than {run_dir / 'run.json'} describes (not the same speaker "
+            "normalisation); train again in this folder, or put the checkpoint back beside "
+            "its own run.json"
+        ]
+    assert main([*TRAIN, "--run-dir", str(run_dir)]) == 1  # nor resumed
+    assert _lines(capsys.readouterr().err) == [
+        f"catuvac train: error: {run_dir / 'checkpoint.pt'} was written by a run with another "
+        "configuration or on other data; use a new run folder or delete it to start afresh"
+    ]
+    # A checkpoint from before checkpoints named their data is read as it is.
+    state = torch.load(other / "checkpoint.pt", weights_only=False)
+    del state["data"]
+    torch.save(state, other / "checkpoint.pt")
+    assert main(["evaluate", "--run-dir", str(other)]) == 0
+    assert not _lines(capsys.readouterr().err)
 
 
 def test_table_names_damaged_results_and_is_built_from_the_others(copy, capsys):

@@ -18,7 +18,7 @@ import torch
 
 from catuvac.atomic import atomic_write_bytes, read_file
 from catuvac.errors import ConfigError, ResultExistsError
-from catuvac.experiments.reproduce import open_run_dir
+from catuvac.experiments.run_folder import open_run_dir
 from catuvac.experiments.specs import RunSpec
 from catuvac.model.cat_uvac import CatUVAC
 from catuvac.records.provenance import environment, git_revision

@@ -81,6 +81,7 @@ class TrainResult:
 
     model: ClusteringVAE
     history: list[dict] = field(default_factory=list)
+    data: dict | None = None  # the data identity it was trained on (None: not recorded)
 
     @property
     def final_tau(self) -> float:
@@ -101,10 +102,13 @@ def seed_everything(seed: int) -> None:
     torch.manual_seed(seed)
 
 
-def read_checkpoint(path: Path, device: torch.device | str, identity: dict | None = None) -> dict:
+def read_checkpoint(
+    path: Path, device: torch.device | str, identity: dict | None = None, data: dict | None = None
+) -> dict:
     """The state saved in a checkpoint. One that cannot be read or lacks a part is a
     :class:`~catuvac.errors.DamagedFileError`; with ``identity``, one written by another
-    configuration is a :class:`~catuvac.errors.CheckpointMismatchError`."""
+    configuration, or on other ``data`` than these (where both are recorded: older
+    checkpoints do not say), is a :class:`~catuvac.errors.CheckpointMismatchError`."""
     state = read_file(
         path,
         lambda p: torch.load(p, weights_only=False, map_location=device),
@@ -112,9 +116,10 @@ def read_checkpoint(path: Path, device: torch.device | str, identity: dict | Non
     )
     if not isinstance(state, dict) or not isinstance(state.get("identity"), dict):
         raise DamagedFileError(path, "not a catuvac checkpoint", DAMAGED_CHECKPOINT)
-    if identity is not None and state["identity"] != identity:
+    other_data = None not in (state.get("data"), data) and state["data"] != data
+    if identity is not None and (state["identity"] != identity or other_data):
         raise CheckpointMismatchError(
-            f"{path} was written by a run with another configuration; "
+            f"{path} was written by a run with another configuration or on other data; "
             "use a new run folder or delete it to start afresh"
         )
     missing = sorted(CHECKPOINT_KEYS - state.keys())
@@ -143,8 +148,10 @@ class Trainer:
         run_dir: Path,
         device: torch.device | None = None,
         progress: bool = True,
+        data_identity: dict | None = None,
     ) -> None:
         self.model_config = model_config
+        self.data_identity = data_identity
         self.train_config = train_config
         self.run_dir = Path(run_dir)
         self.device = device or default_device()
@@ -162,12 +169,13 @@ class Trainer:
         return {"model": self.model_config.to_dict(), "train": asdict(self.train_config)}
 
     def resume(self) -> bool:
-        """Load the checkpoint in ``run_dir`` if there is one; refuse a different config
-        and a damaged checkpoint (see :func:`read_checkpoint`)."""
+        """Load the checkpoint in ``run_dir`` if there is one; refuse a different config,
+        a damaged checkpoint (see :func:`read_checkpoint`) and one trained on other data
+        (a checkpoint from before the data were recorded is taken as it is)."""
         path = self.run_dir / CHECKPOINT_NAME
         if not path.exists():
             return False
-        state = read_checkpoint(path, self.device, self.identity)
+        state = read_checkpoint(path, self.device, self.identity, self.data_identity)
         self.model.load_state_dict(state["model"])
         self.optimizer.load_state_dict(state["optimizer"])
         torch.set_rng_state(state["rng"].cpu())
@@ -183,6 +191,7 @@ class Trainer:
         while writing leaves the previous checkpoint as it was."""
         state = {
             "identity": self.identity,
+            "data": self.data_identity,
             "epoch": epoch,
             "model": self.model.state_dict(),
             "optimizer": self.optimizer.state_dict(),
@@ -292,7 +301,7 @@ class Trainer:
                 if (epoch + 1) % cfg.checkpoint_every == 0 or epoch + 1 == cfg.epochs:
                     self.save_checkpoint(epoch)
         self.model.eval()
-        return TrainResult(self.model, self.history)
+        return TrainResult(self.model, self.history, self.data_identity)
 
 
 def train(
@@ -302,9 +311,13 @@ def train(
     run_dir: Path,
     device: torch.device | None = None,
     progress: bool = True,
+    data_identity: dict | None = None,
 ) -> TrainResult:
-    """Train (or resume) one model on normalised features; see :class:`Trainer`."""
-    return Trainer(model_config, train_config, run_dir, device, progress).fit(data)
+    """Train (or resume) one model on normalised features; see :class:`Trainer`.
+    ``data_identity`` (what the features are: ``PreparedData.identity()``) is stored in
+    the checkpoints, so that a reader can refuse one trained on other data."""
+    trainer = Trainer(model_config, train_config, run_dir, device, progress, data_identity)
+    return trainer.fit(data)
 
 
 def load_trained(run_dir: Path, device: torch.device | None = None) -> TrainResult:
@@ -315,4 +328,4 @@ def load_trained(run_dir: Path, device: torch.device | None = None) -> TrainResu
     state = read_checkpoint(path, device or "cpu")
     model = build_model(ModelConfig(**state["identity"]["model"]))
     model.load_state_dict(state["model"])
-    return TrainResult(model.eval(), state["history"])
+    return TrainResult(model.eval(), state["history"], state.get("data"))

@@ -11,13 +11,8 @@ from catuvac.errors import ConfigError, ResultExistsError, UnknownOptionError
 from catuvac.evaluation.defaults import ELBO_LAMBDA, default_lambda
 from catuvac.experiments.prepare import prepare_data
 from catuvac.experiments.profiles import PROFILES, Profile
-from catuvac.experiments.reproduce import (
-    RUN_INFO_NAME,
-    build_configs,
-    evaluate_run_dir,
-    run,
-    spec_configs,
-)
+from catuvac.experiments.reproduce import build_configs, run, spec_configs
+from catuvac.experiments.run_folder import RUN_INFO_NAME, evaluate_run_dir
 from catuvac.experiments.specs import PAPER_CLUSTERS, RunSpec, grid
 from catuvac.features import SPOKEN_DIGITS, FeatureCache, Normaliser
 from catuvac.records.provenance import environment
