@@ -24,7 +24,8 @@ class UnknownOptionError(CatuvacError, ValueError):
 
 
 class TrainingDivergedError(CatuvacError, RuntimeError):
-    """The loss became NaN or infinite; the last good checkpoint is kept."""
+    """The loss or gradients became NaN or infinite: the message says whether a checkpoint
+    is kept and what the terms show of the cause."""
 
 
 class CheckpointMismatchError(CatuvacError, ValueError):

@@ -105,3 +105,15 @@ def test_a_recording_with_nan_samples_is_named(folders, capsys, offline_data, mo
         f"{len(samples)}); replace it with a sound copy or remove it"
     ]
     assert not (folders / "run").exists()
+
+
+def test_a_lambda_that_overflows_the_loss_says_so_and_keeps_no_checkpoint(folders, capsys):
+    run_dir = folders / "runs" / "run"
+    argv = ["train", "--dataset", "fsdd", "--profile", "smoke", "--lambda", "1e308"]
+    (line,) = _refused([*argv, "--run-dir", str(run_dir)], capsys, code=1)
+    assert line.startswith("catuvac train: error: loss became inf in epoch 1 ({'loss': inf, ")
+    assert line.endswith(
+        "}); no checkpoint exists yet. Every term is finite but their weighted sum is not: a "
+        "weight is too large for float32 (lambda_weight 1e+308); use a smaller one"
+    )
+    assert not (run_dir / "checkpoint.pt").exists()

@@ -2,6 +2,7 @@
 checkpoints every N epochs, exact resume, NaN detection and a per-epoch history."""
 
 from dataclasses import asdict, dataclass, field
+from math import isfinite
 from pathlib import Path
 
 import torch
@@ -18,6 +19,7 @@ from catuvac.features import FeatureSet, default_device
 from catuvac.features.augment import AugmentConfig, augment
 from catuvac.model import ClusteringVAE, ModelConfig, build_model
 from catuvac.model.base import embed_batches
+from catuvac.model.elbo import ElboTerms
 from catuvac.model.objectives import ViewPair
 from catuvac.training.lock import RunLock
 from catuvac.training.neighbours import mine_neighbours
@@ -221,22 +223,14 @@ class Trainer:
             mask = data.mask[index].to(self.device)
             terms, out = self.model.elbo(x, mask, tau, views(index, x, mask))
             if not torch.isfinite(terms.loss):
-                raise TrainingDivergedError(
-                    f"loss became {float(terms.loss.detach())} in epoch {epoch + 1} "
-                    f"({terms.as_floats()}); the last good checkpoint in {self.run_dir} is kept. "
-                    "Try a lower learning rate or a larger lambda."
-                )
+                raise self.diverged(f"loss became {float(terms.loss.detach())}", epoch, terms)
             self.optimizer.zero_grad()
             terms.loss.backward()
             # A finite loss can still have NaN/inf gradients; stepping on them would turn the
             # weights into NaN and the next batch would fail far from the cause.
             grads = [p.grad for p in self.model.parameters() if p.grad is not None]
             if not torch.isfinite(torch.nn.utils.get_total_norm(grads)):
-                raise TrainingDivergedError(
-                    f"gradients became non-finite in epoch {epoch + 1} (loss "
-                    f"{float(terms.loss.detach())}); the last good checkpoint in {self.run_dir} "
-                    "is kept. Try a lower learning rate or a larger lambda."
-                )
+                raise self.diverged("gradients became non-finite", epoch, terms)
             self.optimizer.step()
             for name, value in terms.as_floats().items():
                 totals[name] = totals.get(name, 0.0) + value * len(index)
@@ -244,6 +238,31 @@ class Trainer:
         record = {name: value / len(data) for name, value in totals.items()}
         record.update(epoch=epoch + 1, tau=tau, lr=lr, cluster_usage=usage.tolist())
         return record
+
+    def diverged(self, what: str, epoch: int, terms: ElboTerms) -> TrainingDivergedError:
+        """The error for a loss or gradients become NaN or infinite: whether a checkpoint
+        is kept (none is before the first is written), and the cause the terms show, not a
+        guess: a term itself non-finite (the model diverged), or finite terms whose
+        weighted sum is not (a weight too large for float32)."""
+        values, path = terms.as_floats(), self.run_dir / CHECKPOINT_NAME
+        kept = (
+            f"the last good checkpoint {path} is kept"
+            if path.exists()
+            else "no checkpoint exists yet"
+        )
+        bad = [name for name, value in values.items() if name != "loss" and not isfinite(value)]
+        if bad:
+            cause = f"Its {', '.join(bad)} became non-finite: try a lower learning rate"
+        elif not isfinite(values["loss"]):
+            weights = {k: v for k, v in self.model_config.to_dict().items() if k.endswith("weight")}
+            largest = max(weights, key=lambda name: abs(weights[name]))
+            cause = (
+                "Every term is finite but their weighted sum is not: a weight is too large "
+                f"for float32 ({largest} {weights[largest]:g}); use a smaller one"
+            )
+        else:
+            cause = "Try a lower learning rate or smaller weights"
+        return TrainingDivergedError(f"{what} in epoch {epoch + 1} ({values}); {kept}. {cause}")
 
     def view_pairs(self, data: FeatureSet, epoch: int):
         """A function giving each batch (clip indices, features, mask) the consistency
