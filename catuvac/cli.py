@@ -37,7 +37,7 @@ from catuvac.cli_options import (
 )
 from catuvac.data import dataset_dir, dataset_names, how_to_get, load
 from catuvac.data.download import download_dataset
-from catuvac.errors import CatuvacError, ConfigError, UnknownOptionError
+from catuvac.errors import CatuvacError, ConfigError, DatasetNotFoundError, UnknownOptionError
 from catuvac.evaluation.budget import latent_use
 from catuvac.evaluation.embedding import SPACES
 from catuvac.experiments.budget_study import budget_record, budget_table, save_budget
@@ -67,12 +67,16 @@ FAILURE = 1
 
 
 def cmd_datasets(args: argparse.Namespace) -> None:
+    """One line per dataset: its clips, how to get it when absent, or what is wrong with
+    the copy found (a bad metadata file is that dataset's line, and the list goes on)."""
     for name in dataset_names():
         try:
             data = load(name)
             status = f"{len(data.clips)} clips, {len(data.class_names)} classes"
-        except CatuvacError as error:
+        except DatasetNotFoundError as error:
             status = f"not available ({type(error).__name__}): {how_to_get(name)}"
+        except CatuvacError as error:
+            status = f"unusable: {error}"
         print(f"{name:13s} {dataset_dir(name)}  {status}")
 
 

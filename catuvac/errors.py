@@ -15,6 +15,11 @@ class DatasetTooSmallError(CatuvacError, ValueError):
     """A dataset split holds fewer clips than the profile takes: the message names both."""
 
 
+class MetadataError(CatuvacError, ValueError):
+    """A dataset's metadata or split file lacks a column, holds a value of the wrong type,
+    lists no clip, or lists a clip twice: the message names the file and the row."""
+
+
 class AudioFileError(CatuvacError, ValueError):
     """An audio file is unreadable, empty or silent: the message names the file."""
 

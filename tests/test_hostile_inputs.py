@@ -3,6 +3,7 @@ one line naming the option or file and what is wrong, with no traceback and noth
 written. The commands run on the offline data with their own results, runs and cache."""
 
 import os
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -117,3 +118,64 @@ def test_a_lambda_that_overflows_the_loss_says_so_and_keeps_no_checkpoint(folder
         "weight is too large for float32 (lambda_weight 1e+308); use a smaller one"
     )
     assert not (run_dir / "checkpoint.pt").exists()
+
+
+def _us8k_copy(folders, offline_data, edit) -> tuple[Path, Path]:
+    """A data folder holding UrbanSound8K alone: the offline audio, and its metadata CSV
+    as ``edit`` turns the real one's lines."""
+    root = folders / "data" / "urbansound8k"
+    (root / "metadata").mkdir(parents=True)
+    os.symlink(offline_data / "urbansound8k" / "audio", root / "audio")
+    metadata = root / "metadata" / "UrbanSound8K-subset.csv"
+    real = offline_data / "urbansound8k" / "metadata" / metadata.name
+    metadata.write_text("".join(edit(real.read_text().splitlines(keepends=True))))
+    return root, metadata
+
+
+def _without(column: str):
+    """An edit dropping one column from every line of a CSV."""
+
+    def edit(lines: list[str]) -> list[str]:
+        at = lines[0].rstrip("\n").split(",").index(column)
+        rows = [line.rstrip("\n").split(",") for line in lines]
+        return [",".join(row[:at] + row[at + 1 :]) + "\n" for row in rows]
+
+    return edit
+
+
+def _fold_one(lines: list[str]) -> list[str]:
+    """An edit giving the second clip (line 3) the fold ``one``."""
+    row = lines[2].split(",")
+    row[5] = "one"
+    return [*lines[:2], ",".join(row), *lines[3:]]
+
+
+@pytest.mark.parametrize(
+    ("edit", "problem"),
+    [
+        (_without("classID"), "{csv} lacks the columns classID"),
+        (_without("slice_file_name"), "{csv} lacks the columns slice_file_name"),
+        (_fold_one, "{csv} line 3: fold is 'one', not int"),
+        (lambda lines: lines[:1], "{csv} lists no clips (it holds no rows below its header)"),
+        (lambda lines: [], "{csv} is empty: no header, no clips"),
+    ],
+)
+def test_a_bad_urbansound8k_csv_is_named_with_its_row(
+    folders, capsys, offline_data, monkeypatch, edit, problem
+):
+    root, metadata = _us8k_copy(folders, offline_data, edit)
+    monkeypatch.setenv("CATUVAC_DATA", str(folders / "data"))
+    problem = problem.format(csv=metadata)
+    capsys.readouterr()
+    assert main(["datasets"]) == 0  # the list goes on: one line for the dataset at fault
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in lines] == [
+        "arabic-digits",
+        "audiomnist",
+        "fsdd",
+        "tau2019",
+        "us8k",
+    ]
+    assert lines[-1] == f"us8k          {root}  unusable: {problem}"
+    argv = ["train", "--dataset", "us8k", "--profile", "smoke", "--run-dir", str(folders / "run")]
+    assert _refused(argv, capsys, code=1) == [f"catuvac train: error: {problem}"]
