@@ -3,6 +3,7 @@ one line naming the option or file and what is wrong, with no traceback and noth
 written. The commands run on the offline data with their own results, runs and cache."""
 
 import os
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -179,3 +180,21 @@ def test_a_bad_urbansound8k_csv_is_named_with_its_row(
     assert lines[-1] == f"us8k          {root}  unusable: {problem}"
     argv = ["train", "--dataset", "us8k", "--profile", "smoke", "--run-dir", str(folders / "run")]
     assert _refused(argv, capsys, code=1) == [f"catuvac train: error: {problem}"]
+
+
+def test_a_clip_in_both_split_files_is_refused_naming_it(
+    folders, capsys, offline_data, monkeypatch
+):
+    real = offline_data / "arabic-speech-commands"
+    root = folders / "data" / "arabic-speech-commands"
+    root.mkdir(parents=True)
+    os.symlink(real / "dataset", root / "dataset")
+    shutil.copy(real / "train.csv", root / "train.csv")
+    listed = (real / "train.csv").read_text().splitlines()[5]  # a training clip, also in test
+    (root / "test.csv").write_text((real / "test.csv").read_text() + listed + "\n")
+    monkeypatch.setenv("CATUVAC_DATA", str(folders / "data"))
+    argv = ["train", "--dataset", "arabic", "--profile", "smoke", "--run-dir", str(folders / "run")]
+    assert _refused(argv, capsys, code=1) == [
+        f"catuvac train: error: {root / listed.split(',')[0]} is listed in {root / 'train.csv'} "
+        f"and again in {root / 'test.csv'}; a clip belongs to one split: remove one of its rows"
+    ]
