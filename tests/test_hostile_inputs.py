@@ -198,3 +198,25 @@ def test_a_clip_in_both_split_files_is_refused_naming_it(
         f"catuvac train: error: {root / listed.split(',')[0]} is listed in {root / 'train.csv'} "
         f"and again in {root / 'test.csv'}; a clip belongs to one split: remove one of its rows"
     ]
+
+
+def test_a_wav_cut_short_is_refused_naming_it(folders, capsys, offline_data, monkeypatch):
+    fsdd = load("fsdd", root=offline_data / "fsdd")
+    first = fsdd.subset("train", get_profile("smoke").max_train_clips, seed=SUBSET_SEED)[0].path
+    root = folders / "data" / "fsdd"
+    (root / "recordings").mkdir(parents=True)
+    for path in (offline_data / "fsdd" / "recordings").glob("*.wav"):
+        os.symlink(path, root / "recordings" / path.name)
+    cut = root / "recordings" / first.name
+    cut.unlink()
+    cut.write_bytes(first.read_bytes()[:1000])  # 956 of the data chunk's bytes
+    announced = first.stat().st_size - 44  # the data chunk of a plain 44-byte header
+    monkeypatch.setenv("CATUVAC_DATA", str(folders / "data"))
+    monkeypatch.setenv("CATUVAC_CACHE", str(folders / "cache"))
+    argv = ["train", "--dataset", "fsdd", "--profile", "smoke", "--run-dir", str(folders / "run")]
+    assert _refused(argv, capsys, code=1) == [
+        f"catuvac train: error: audio file {cut} is cut short: its header announces "
+        f"{announced} bytes of samples, the file holds 956; replace it with a whole copy or "
+        "remove it"
+    ]
+    assert not (folders / "run").exists()
