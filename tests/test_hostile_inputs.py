@@ -2,6 +2,7 @@
 one line naming the option or file and what is wrong, with no traceback and nothing
 written. The commands run on the offline data with their own results, runs and cache."""
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -220,3 +221,32 @@ def test_a_wav_cut_short_is_refused_naming_it(folders, capsys, offline_data, mon
         "remove it"
     ]
     assert not (folders / "run").exists()
+
+
+def test_a_recording_overwritten_with_noise_of_its_size_is_extracted_again(
+    folders, capsys, offline_data, monkeypatch
+):
+    fsdd = load("fsdd", root=offline_data / "fsdd")
+    first = fsdd.subset("train", get_profile("smoke").max_train_clips, seed=SUBSET_SEED)[0].path
+    root = folders / "data" / "fsdd"
+    (root / "recordings").mkdir(parents=True)
+    for path in (offline_data / "fsdd" / "recordings").glob("*.wav"):
+        os.symlink(path, root / "recordings" / path.name)
+    monkeypatch.setenv("CATUVAC_DATA", str(folders / "data"))
+    monkeypatch.setenv("CATUVAC_CACHE", str(folders / "cache"))
+    argv = ["train", "--dataset", "fsdd", "--profile", "smoke", "--epochs", "1", "--run-dir"]
+
+    def loss(run: str) -> float:
+        assert main([*argv, str(folders / run)]) == 0
+        return json.loads((folders / run / "history.json").read_text())[0]["loss"]
+
+    before = loss("before")
+    entries = set((folders / "cache").iterdir())
+    edited = root / "recordings" / first.name
+    edited.unlink()
+    header, samples = first.read_bytes()[:44], sf.read(first, dtype="int16")[0]
+    noise = np.random.default_rng(0).integers(-8000, 8000, len(samples), dtype=np.int16)
+    edited.write_bytes(header + noise.tobytes())
+    assert edited.stat().st_size == first.stat().st_size
+    assert loss("after") != before  # not the stale features of the recording it replaced
+    assert len(set((folders / "cache").iterdir()) - entries) == 1  # the train entry, anew
