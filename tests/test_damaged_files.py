@@ -217,6 +217,26 @@ def test_table_names_results_without_their_metrics_or_profile_and_goes_on(copy, 
     assert _contents(folder) == before
 
 
+def test_reproduce_names_a_damaged_result_instead_of_calling_it_done(copy, capsys):
+    folder = copy / "results" / "smoke" / "fsdd" / "k10"
+    broken = folder / "kmeans-seed1.json"
+    broken.write_text(broken.read_text()[:30])
+    before = _contents(folder)
+    capsys.readouterr()
+    assert main(REPRODUCE) == 0
+    captured = capsys.readouterr()
+    (line,) = _lines(captured.err)
+    assert line.startswith(f"catuvac reproduce: warning: {broken} is damaged (JSONDecodeError")
+    assert line.endswith(
+        "; move its .json and .npz out of the results folder and run `catuvac reproduce` for "
+        "that run again to recompute it"
+    )
+    assert captured.out.splitlines() == [
+        "fsdd: every result exists, 1 of the 3 damaged (named above)"
+    ]
+    assert _contents(folder) == before
+
+
 def test_a_conflicted_copy_of_a_result_counts_once_and_is_named(copy, capsys):
     folder = copy / "results" / "smoke" / "fsdd" / "k10"
     kept, duplicate = folder / "kmeans-seed1.json", folder / "kmeans-seed1 (conflicted copy).json"

@@ -1,6 +1,8 @@
 """One Table I cell per run: train or fit a method, score it, store a result file."""
 
+import logging
 import time
+from collections.abc import Iterable
 from dataclasses import asdict
 from itertools import groupby
 from pathlib import Path
@@ -8,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from catuvac.errors import ConfigError
+from catuvac.errors import ConfigError, DamagedFileError
 from catuvac.evaluation.budget import latent_use
 from catuvac.evaluation.collapse import TRAIN_CLUSTERS_KEY, cluster_spread
 from catuvac.evaluation.defaults import default_lambda
@@ -24,11 +26,13 @@ from catuvac.features import default_device
 from catuvac.features.augment import AugmentConfig
 from catuvac.model import ModelConfig
 from catuvac.records.provenance import environment, git_revision
-from catuvac.records.results import ARRAYS_KEY, save_result
+from catuvac.records.results import ARRAYS_KEY, read_result, save_result
 from catuvac.training.trainer import (
     TrainConfig,
     train,
 )
+
+log = logging.getLogger(__name__)
 
 
 def build_configs(
@@ -210,6 +214,19 @@ def run(
     return record
 
 
+def damaged_results(paths: Iterable[Path]) -> int:
+    """How many of these existing result files are damaged, each named in a warning
+    (what ``reproduce`` leaves as it is must not pass for a sound result)."""
+    count = 0
+    for path in paths:
+        try:
+            read_result(path)
+        except DamagedFileError as error:
+            log.warning("%s", error)
+            count += 1
+    return count
+
+
 def run_missing(
     specs: list[RunSpec],
     profile: Profile,
@@ -225,9 +242,18 @@ def run_missing(
     for (dataset, scaling, speaker_norm, features), dataset_specs in groupby(
         specs, key=lambda s: (s.dataset, s.normaliser, s.speaker_norm, s.features)
     ):
+        dataset_specs = list(dataset_specs)
         todo = [s for s in dataset_specs if overwrite or not s.result_path(results_root).exists()]
+        damaged = damaged_results(
+            s.result_path(results_root) for s in dataset_specs if s not in todo
+        )
         if not todo:
-            print(f"{dataset}: every result already exists (--overwrite to redo)")
+            print(
+                f"{dataset}: every result exists, {damaged} of the {len(dataset_specs)} "
+                "damaged (named above)"
+                if damaged
+                else f"{dataset}: every result already exists (--overwrite to redo)"
+            )
             continue
         data = prepare_data(
             dataset, profile, speaker_norm=speaker_norm, scaling=scaling, features=features
