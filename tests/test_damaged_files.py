@@ -237,6 +237,16 @@ def test_reproduce_names_a_damaged_result_instead_of_calling_it_done(copy, capsy
     assert _contents(folder) == before
 
 
+def test_prototypes_of_a_k_means_result_say_it_has_no_decoder(copy, capsys):
+    kmeans = copy / "results" / "smoke" / "fsdd" / "k10" / "kmeans-seed0.json"
+    capsys.readouterr()
+    assert main(["prototypes", str(kmeans)]) == 2
+    assert _lines(capsys.readouterr().err) == [
+        f"catuvac prototypes: error: {kmeans} is a K-means result, which has no prototypes "
+        "(K-means has no decoder); catuvac prototypes decodes those of Cat. UVAC results"
+    ]
+
+
 def test_a_conflicted_copy_of_a_result_counts_once_and_is_named(copy, capsys):
     folder = copy / "results" / "smoke" / "fsdd" / "k10"
     kept, duplicate = folder / "kmeans-seed1.json", folder / "kmeans-seed1 (conflicted copy).json"
