@@ -59,7 +59,7 @@ CLUSTER_TERM_WEIGHTS = (
 """The weights of this project's terms on q(y|x) besides the balance, as specs name them."""
 
 RESULT_SCHEMA = {  # what every reader of a result takes from it without asking
-    "spec": {"dataset": str, "method": str, "seed": int, "n_clusters": int, "profile": str},
+    "spec": {"dataset": str, "method": str, "seed": int, "n_clusters": int},
     "metrics": dict.fromkeys(SPACES, dict),
     "n_classes": int,
     "profile": {"name": str, "epochs": int},
