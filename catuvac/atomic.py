@@ -15,12 +15,14 @@ import os
 import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from catuvac.errors import CatuvacError, DamagedFileError, WriteError
 
 T = TypeVar("T")
 Write = Callable[[str], object]
+Schema = Mapping[str, Any]  # a key's type (or types), or a nested Schema
+NUMBER = (int, float)
 
 # torch.save reports a failed write (a full disk among them) as a RuntimeError naming its
 # zip writer's source file, without an errno.
@@ -180,3 +182,33 @@ def read_json(path: Path, advice: str) -> object:
     """The JSON in ``path``; invalid JSON (or bytes that are not text) is a
     :class:`~catuvac.errors.DamagedFileError`."""
     return read_file(path, lambda p: json.loads(p.read_text()), advice)
+
+
+def schema_problem(
+    value: object, schema: Schema, optional: frozenset[str] = frozenset(), where: str = ""
+) -> str | None:
+    """Why a stored ``value`` does not hold what ``schema`` asks (None when it does): each
+    key there (those in ``optional`` may be absent), of the type given, or a mapping that a
+    nested schema checks. Valid JSON can still hold the wrong thing (a hand edit, another
+    version's file), which would otherwise surface as a ``KeyError`` far from the file."""
+    if not isinstance(value, Mapping):
+        return f"its {where} is {type(value).__name__}, not an object" if where else "not an object"
+    for key, kind in schema.items():
+        name = f"{where}.{key}" if where else key
+        if key not in value:
+            if key in optional:
+                continue
+            return f"no {name} in it"
+        if isinstance(kind, Mapping):
+            problem = schema_problem(value[key], kind, where=name)
+            if problem:
+                return problem
+        elif not isinstance(value[key], kind):
+            return f"its {name} is {_kind_names(type(value[key]))}, not {_kind_names(kind)}"
+    return None
+
+
+def _kind_names(kind: type | tuple | Any) -> str:
+    """``int``, ``int or null``: a type, a tuple or a union of types as JSON readers say."""
+    kinds = kind if isinstance(kind, tuple) else getattr(kind, "__args__", (kind,))
+    return " or ".join("null" if k is type(None) else k.__name__ for k in kinds)

@@ -34,7 +34,7 @@ from catuvac.cli_options import (
 )
 from catuvac.data import dataset_dir, dataset_names, how_to_get, load
 from catuvac.data.download import download_dataset
-from catuvac.errors import CatuvacError, ConfigError, UnknownOptionError
+from catuvac.errors import CatuvacError, ConfigError, DatasetNotFoundError, UnknownOptionError
 from catuvac.evaluation.budget import latent_use
 from catuvac.evaluation.embedding import SPACES
 from catuvac.experiments.budget_study import budget_record, budget_table, save_budget
@@ -43,13 +43,8 @@ from catuvac.experiments.lambda_study import LAMBDA_GRID, format_study, study_sp
 from catuvac.experiments.prepare import prepare_for
 from catuvac.experiments.profiles import DEFAULT_PROFILE, PROFILES, get_profile
 from catuvac.experiments.prototypes import save_prototypes
-from catuvac.experiments.reproduce import (
-    build_configs,
-    evaluate_run_dir,
-    open_run_dir,
-    run_missing,
-    write_run_info,
-)
+from catuvac.experiments.reproduce import build_configs, run_missing
+from catuvac.experiments.run_folder import evaluate_run_dir, open_run_dir, write_run_info
 from catuvac.experiments.specs import grid
 from catuvac.model.base import DEFAULT_CLUSTERS, METHODS
 from catuvac.records.results import load_results, read_result
@@ -69,12 +64,16 @@ FAILURE = 1
 
 
 def cmd_datasets(args: argparse.Namespace) -> None:
+    """One line per dataset: its clips, how to get it when absent, or what is wrong with
+    the copy found (a bad metadata file is that dataset's line, and the list goes on)."""
     for name in dataset_names():
         try:
             data = load(name)
             status = f"{len(data.clips)} clips, {len(data.class_names)} classes"
-        except CatuvacError as error:
+        except DatasetNotFoundError as error:
             status = f"not available ({type(error).__name__}): {how_to_get(name)}"
+        except CatuvacError as error:
+            status = f"unusable: {error}"
         print(f"{name:13s} {dataset_dir(name)}  {status}")
 
 
@@ -88,7 +87,9 @@ def cmd_train(args: argparse.Namespace) -> None:
     spec = RunSpec(args.dataset, args.method, args.clusters, args.seed, profile.name, **options)
     data = prepare_for(spec, profile)
     model_config, train_config = build_configs(spec, data)
-    result = train(model_config, train_config, data.train, args.run_dir)
+    result = train(
+        model_config, train_config, data.train, args.run_dir, data_identity=data.identity()
+    )
     write_run_info(args.run_dir, data, model_config, train_config)
     last = result.history[-1]
     print(json.dumps({k: last[k] for k in ("epoch", "loss", "tau", "cluster_usage")}))

@@ -15,6 +15,11 @@ class DatasetTooSmallError(CatuvacError, ValueError):
     """A dataset split holds fewer clips than the profile takes: the message names both."""
 
 
+class MetadataError(CatuvacError, ValueError):
+    """A dataset's metadata or split file lacks a column, holds a value of the wrong type,
+    lists no clip, or lists a clip twice: the message names the file and the row."""
+
+
 class AudioFileError(CatuvacError, ValueError):
     """An audio file is unreadable, empty or silent: the message names the file."""
 
@@ -24,7 +29,8 @@ class UnknownOptionError(CatuvacError, ValueError):
 
 
 class TrainingDivergedError(CatuvacError, RuntimeError):
-    """The loss became NaN or infinite; the last good checkpoint is kept."""
+    """The loss or gradients became NaN or infinite: the message says whether a checkpoint
+    is kept and what the terms show of the cause."""
 
 
 class CheckpointMismatchError(CatuvacError, ValueError):

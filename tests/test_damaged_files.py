@@ -9,6 +9,7 @@ Each test damages a copy of one smoke-profile run folder, cache and result store
 
 import csv
 import errno
+import json
 import os
 import shutil
 import socket
@@ -18,6 +19,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+import torch
 
 from catuvac.cli import main
 
@@ -107,6 +109,8 @@ def test_a_damaged_checkpoint_stops_train_and_evaluate_in_one_line(copy, capsys)
          "quotes: line 1 column 20 (char 19)"),
         ("", "the file is empty"),
         ("[]", "no dataset and profile in it"),
+        ('{"dataset": "fsdd", "profile": {"name": "smoke"}}', "no profile.max_train_clips in it"),
+        ('{"dataset": "fsdd", "profile": 3}', "its profile is int, not str or dict"),
     ],
 )  # fmt: skip
 def test_a_damaged_run_json_stops_evaluate_in_one_line(copy, capsys, text, reason):
@@ -121,6 +125,46 @@ def test_a_damaged_run_json_stops_evaluate_in_one_line(copy, capsys, text, reaso
         "at another run folder"
     ]
     assert _contents(run_dir) == before
+
+
+def test_a_run_json_normaliser_without_its_mean_stops_evaluate_in_one_line(copy, capsys):
+    run_dir = copy / "runs" / "run"
+    info = json.loads((run_dir / "run.json").read_text())
+    del info["normaliser"]["mean"]
+    (run_dir / "run.json").write_text(json.dumps(info))
+    capsys.readouterr()
+    assert main(["evaluate", "--run-dir", str(run_dir)]) == 1
+    assert _lines(capsys.readouterr().err) == [
+        f"catuvac evaluate: error: {run_dir / 'run.json'} is damaged (no normaliser.mean in "
+        "it); run `catuvac train` with the run's settings on this folder to write it again, "
+        "or point --run-dir at another run folder"
+    ]
+
+
+def test_a_checkpoint_trained_on_other_data_is_refused_by_every_reader(copy, capsys):
+    run_dir, other = copy / "runs" / "run", copy / "runs" / "speaker-norm"
+    assert main([*TRAIN, "--speaker-norm", "--run-dir", str(other)]) == 0
+    capsys.readouterr()
+    shutil.copy(other / "checkpoint.pt", run_dir / "checkpoint.pt")
+    for command in (["evaluate"], ["budget"]):
+        assert main([*command, "--run-dir", str(run_dir)]) == 1
+        assert _lines(capsys.readouterr().err) == [
+            f"catuvac {command[0]}: error: {run_dir / 'checkpoint.pt'} was trained on other "
+            f"data than {run_dir / 'run.json'} describes (not the same speaker "
+            "normalisation); train again in this folder, or put the checkpoint back beside "
+            "its own run.json"
+        ]
+    assert main([*TRAIN, "--run-dir", str(run_dir)]) == 1  # nor resumed
+    assert _lines(capsys.readouterr().err) == [
+        f"catuvac train: error: {run_dir / 'checkpoint.pt'} was written by a run with another "
+        "configuration or on other data; use a new run folder or delete it to start afresh"
+    ]
+    # A checkpoint from before checkpoints named their data is read as it is.
+    state = torch.load(other / "checkpoint.pt", weights_only=False)
+    del state["data"]
+    torch.save(state, other / "checkpoint.pt")
+    assert main(["evaluate", "--run-dir", str(other)]) == 0
+    assert not _lines(capsys.readouterr().err)
 
 
 def test_table_names_damaged_results_and_is_built_from_the_others(copy, capsys):
@@ -146,6 +190,61 @@ def test_table_names_damaged_results_and_is_built_from_the_others(copy, capsys):
     ours = [row for row in rows if row[3].startswith("ours")]
     assert ours == [["fsdd", "10", "K-means", "ours (smoke, 1 seed, CPU)"]]  # seed 0 alone
     assert _contents(folder) == before
+
+
+def test_table_names_results_without_their_metrics_or_profile_and_goes_on(copy, capsys):
+    folder = copy / "results" / "smoke" / "fsdd" / "k10"
+    no_own, no_profile = folder / "kmeans-seed1.json", folder / "labels-seed0.json"
+    for path, part, key in ((no_own, "metrics", "own"), (no_profile, None, "profile")):
+        record = json.loads(path.read_text())
+        del (record[part] if part else record)[key]
+        path.write_text(json.dumps(record))
+    before = _contents(folder)
+    capsys.readouterr()
+    assert main(["table", "--format", "csv"]) == 0
+    captured = capsys.readouterr()
+    left_out = (
+        "; left out; move its .json and .npz out of the results folder and run `catuvac "
+        "reproduce` for that run again to recompute it"
+    )
+    assert _lines(captured.err) == [
+        f"catuvac table: warning: {no_own} is damaged (no metrics.own in it){left_out}",
+        f"catuvac table: warning: {no_profile} is damaged (no profile in it){left_out}",
+    ]
+    rows = [row[:4] for row in csv.reader(captured.out.splitlines()) if row]
+    ours = [row for row in rows if row[3].startswith("ours")]
+    assert ours == [["fsdd", "10", "K-means", "ours (smoke, 1 seed, CPU)"]]
+    assert _contents(folder) == before
+
+
+def test_reproduce_names_a_damaged_result_instead_of_calling_it_done(copy, capsys):
+    folder = copy / "results" / "smoke" / "fsdd" / "k10"
+    broken = folder / "kmeans-seed1.json"
+    broken.write_text(broken.read_text()[:30])
+    before = _contents(folder)
+    capsys.readouterr()
+    assert main(REPRODUCE) == 0
+    captured = capsys.readouterr()
+    (line,) = _lines(captured.err)
+    assert line.startswith(f"catuvac reproduce: warning: {broken} is damaged (JSONDecodeError")
+    assert line.endswith(
+        "; move its .json and .npz out of the results folder and run `catuvac reproduce` for "
+        "that run again to recompute it"
+    )
+    assert captured.out.splitlines() == [
+        "fsdd: every result exists, 1 of the 3 damaged (named above)"
+    ]
+    assert _contents(folder) == before
+
+
+def test_prototypes_of_a_k_means_result_say_it_has_no_decoder(copy, capsys):
+    kmeans = copy / "results" / "smoke" / "fsdd" / "k10" / "kmeans-seed0.json"
+    capsys.readouterr()
+    assert main(["prototypes", str(kmeans)]) == 2
+    assert _lines(capsys.readouterr().err) == [
+        f"catuvac prototypes: error: {kmeans} is a K-means result, which has no prototypes "
+        "(K-means has no decoder); catuvac prototypes decodes those of Cat. UVAC results"
+    ]
 
 
 def test_a_conflicted_copy_of_a_result_counts_once_and_is_named(copy, capsys):

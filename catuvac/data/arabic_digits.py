@@ -20,7 +20,13 @@ import csv
 import re
 from pathlib import Path
 
-from catuvac.data.base import AudioDataset, Clip, dataset_not_found, sorted_clips
+from catuvac.data.base import (
+    AudioDataset,
+    Clip,
+    check_one_split_each,
+    dataset_not_found,
+    sorted_clips,
+)
 from catuvac.errors import CatuvacError, DatasetNotFoundError, unknown_option
 
 NAME = "arabic-digits"
@@ -52,6 +58,7 @@ def load(root: Path, test_split: str = "val") -> AudioDataset:
             "speakers; test_split='test' needs the official release (train/val/test.csv)"
         )
     rows = {split: _digit_rows(root, name, official) for split, name in files.items()}
+    check_one_split_each({root / files[s]: [f for f, _ in r] for s, r in rows.items()}, root)
     clips = sorted_clips(
         [_clip(root, *row) for split_rows in rows.values() for row in split_rows], root
     )

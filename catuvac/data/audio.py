@@ -25,12 +25,14 @@ def _open(path: Path, action: Callable[[Path], T]) -> T:
 def read_audio(path: str | Path) -> tuple[np.ndarray, int]:
     """Return ``(samples, sample_rate)``: float32 mono in [-1, 1], channels averaged.
 
-    Unreadable, empty (0 samples), silent (all samples zero) and non-finite (a float file
-    holding NaN or infinite samples) files raise :class:`~catuvac.errors.AudioFileError`,
+    Unreadable, cut short (a WAV holding less than its header announces), empty (0
+    samples), silent (all samples zero) and non-finite (a float file holding NaN or
+    infinite samples) files raise :class:`~catuvac.errors.AudioFileError`,
     because a feature pipeline would otherwise turn them into NaNs or constant inputs,
     found far from the file that caused them (in the loss, many steps later).
     """
     path = Path(path)
+    _open(path, _check_wav_length)
     samples, sample_rate = _open(path, lambda p: sf.read(p, dtype="float32", always_2d=True))
     if samples.shape[0] == 0:
         raise AudioFileError(f"audio file {path} is empty (0 samples)")
@@ -43,6 +45,32 @@ def read_audio(path: str | Path) -> tuple[np.ndarray, int]:
     if not np.any(samples):
         raise AudioFileError(f"audio file {path} is silent (all {samples.shape[0]} samples are 0)")
     return samples.mean(axis=1, dtype=np.float32), int(sample_rate)
+
+
+def _check_wav_length(path: Path) -> None:
+    """Refuse a WAV file cut short: its ``data`` chunk announces more bytes than the file
+    holds. libsndfile reads such a file as a shorter clip without a word, so a copy cut
+    off mid-transfer would be used as a clip it is not. Sizes 0 and 0xFFFFFFFF (left by
+    writers that stream) announce nothing and are let through; other formats too."""
+    with path.open("rb") as f:
+        header = f.read(12)
+        if header[:4] != b"RIFF" or header[8:12] != b"WAVE":
+            return
+        size = path.stat().st_size
+        while chunk := f.read(8):
+            if len(chunk) < 8:
+                return
+            length = int.from_bytes(chunk[4:], "little")
+            if chunk[:4] == b"data":
+                held = size - f.tell()
+                if length not in (0, 0xFFFFFFFF) and length > held:
+                    raise AudioFileError(
+                        f"audio file {path} is cut short: its header announces {length} bytes "
+                        f"of samples, the file holds {held}; replace it with a whole copy or "
+                        "remove it"
+                    )
+                return
+            f.seek(length + length % 2, 1)  # chunks are padded to an even length
 
 
 def duration_seconds(path: str | Path) -> float:

@@ -7,7 +7,12 @@ from typing import Any
 
 import numpy as np
 
-from catuvac.errors import DatasetNotFoundError, DatasetTooSmallError, unknown_option
+from catuvac.errors import (
+    DatasetNotFoundError,
+    DatasetTooSmallError,
+    MetadataError,
+    unknown_option,
+)
 from catuvac.paths import data_root
 
 
@@ -120,6 +125,21 @@ def stratified_sample(labels: np.ndarray, n: int, seed: int) -> list[int]:
 def sorted_clips(clips: list[Clip], root: Path) -> list[Clip]:
     """Clips ordered by their path relative to the dataset root, the same on every machine."""
     return sorted(clips, key=lambda c: c.path.relative_to(root).as_posix())
+
+
+def check_one_split_each(lists: Mapping[Path, Sequence[str]], root: Path) -> None:
+    """Refuse a clip that split files list twice (in two of them, or twice in one): it would
+    be trained on and scored as a test clip, or counted twice. ``lists`` maps each split
+    file to the clips it lists, as paths relative to the dataset ``root``."""
+    seen: dict[str, Path] = {}
+    for split_file, names in lists.items():
+        for name in names:
+            if name in seen:
+                raise MetadataError(
+                    f"{root / name} is listed in {seen[name]} and again in {split_file}; a "
+                    "clip belongs to one split: remove one of its rows"
+                )
+            seen[name] = split_file
 
 
 def dataset_not_found(

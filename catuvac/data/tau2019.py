@@ -8,7 +8,13 @@ Layout: ``audio/{scene}-{city}-{location}-{segment}-{device}.wav``, a tab-separa
 import csv
 from pathlib import Path
 
-from catuvac.data.base import AudioDataset, Clip, dataset_not_found, sorted_clips
+from catuvac.data.base import (
+    AudioDataset,
+    Clip,
+    check_one_split_each,
+    dataset_not_found,
+    sorted_clips,
+)
 from catuvac.errors import CatuvacError, DatasetNotFoundError
 
 NAME = "tau2019"
@@ -37,7 +43,9 @@ def load(root: Path) -> AudioDataset:
         raise dataset_not_found(NAME, root, META)
     clips = sorted_clips([_clip(root, row) for row in _read_tsv(root / META)], root)
     index = {c.path.relative_to(root).as_posix(): i for i, c in enumerate(clips)}
-    splits = {split: _split(root, name, index) for split, name in SPLIT_FILES.items()}
+    listed = {split: _listed(root, name, index) for split, name in SPLIT_FILES.items()}
+    check_one_split_each({root / SPLIT_FILES[s]: names for s, names in listed.items()}, root)
+    splits = {split: sorted(index[name] for name in names) for split, names in listed.items()}
     return AudioDataset(NAME, root, SCENES, clips, splits)
 
 
@@ -67,15 +75,16 @@ def _clip(root: Path, row: dict[str, str]) -> Clip:
     return Clip(path, SCENES.index(scene), scene, city, meta)
 
 
-def _split(root: Path, name: str, index: dict[str, int]) -> list[int]:
-    """Indices of the clips listed in one evaluation-setup file."""
+def _listed(root: Path, name: str, index: dict[str, int]) -> list[str]:
+    """The clips (their file names) one evaluation-setup file lists, each checked to be
+    in ``meta.csv``."""
     path = root / name
     if not path.is_file():
         raise DatasetNotFoundError(
             f"TAU 2019 split file {path} is missing (it comes with the meta zip)"
         )
-    rows = _read_tsv(path)
-    unknown = [row["filename"] for row in rows if row["filename"] not in index]
+    names = [row["filename"] for row in _read_tsv(path)]
+    unknown = [name for name in names if name not in index]
     if unknown:
         raise CatuvacError(f"{path} lists {len(unknown)} files not in {META}, e.g. {unknown[0]}")
-    return sorted(index[row["filename"]] for row in rows)
+    return names

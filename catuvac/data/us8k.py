@@ -3,12 +3,25 @@
 
 import csv
 from pathlib import Path
+from typing import Any
 
 from catuvac.data.base import AudioDataset, Clip, dataset_not_found, sorted_clips
-from catuvac.errors import CatuvacError, DatasetNotFoundError, unknown_option
+from catuvac.errors import CatuvacError, DatasetNotFoundError, MetadataError, unknown_option
 
 NAME = "us8k"
 METADATA = ("metadata/UrbanSound8K.csv", "metadata/UrbanSound8K-subset.csv")
+
+
+COLUMNS = {  # each column the loader reads, and how its text is read
+    "slice_file_name": str,
+    "fsID": int,
+    "start": float,
+    "end": float,
+    "salience": int,
+    "fold": int,
+    "classID": int,
+    "class": str,
+}
 
 
 def load(root: Path, test_fold: int = 10) -> AudioDataset:
@@ -31,39 +44,58 @@ def load(root: Path, test_fold: int = 10) -> AudioDataset:
     return AudioDataset(NAME, root, class_names, clips, splits)
 
 
-def _read_metadata(root: Path) -> list[dict[str, str]]:
-    """Rows of the first metadata CSV that exists (the official one wins over the subset)."""
-    for name in METADATA:
-        if (root / name).is_file():
-            with (root / name).open(newline="", encoding="utf-8") as f:
-                return list(csv.DictReader(f))
-    raise dataset_not_found(NAME, root, " or ".join(METADATA))
+def _read_metadata(root: Path) -> list[dict[str, Any]]:
+    """Rows of the first metadata CSV that exists (the official one wins over the subset),
+    each value read as its column's type. A missing column, a value that is not of its
+    type (a fold of ``one``) or a file without rows is a :class:`MetadataError` naming the
+    file (and the line): not a ``KeyError``, nor "no fold folders" for an empty file."""
+    path = next((root / name for name in METADATA if (root / name).is_file()), None)
+    if path is None:
+        raise dataset_not_found(NAME, root, " or ".join(METADATA))
+    with path.open(newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        if reader.fieldnames is None:
+            raise MetadataError(f"{path} is empty: no header, no clips")
+        missing = [name for name in COLUMNS if name not in (reader.fieldnames or ())]
+        if missing:
+            raise MetadataError(f"{path} lacks the columns {', '.join(missing)}")
+        rows = [_typed(row, path, line) for line, row in enumerate(reader, start=2)]
+    if not rows:
+        raise MetadataError(f"{path} lists no clips (it holds no rows below its header)")
+    return rows
 
 
-def _class_names(rows: list[dict[str, str]]) -> list[str]:
+def _typed(row: dict[str, str | None], path: Path, line: int) -> dict[str, Any]:
+    """One metadata row with each column read as its type, or a :class:`MetadataError`."""
+    typed = {}
+    for name, kind in COLUMNS.items():
+        if row[name] is None:  # a row shorter than the header
+            raise MetadataError(f"{path} line {line}: no {name} (the row has too few values)")
+        try:
+            typed[name] = kind(row[name])
+        except ValueError:
+            raise MetadataError(
+                f"{path} line {line}: {name} is {row[name]!r}, not {kind.__name__}"
+            ) from None
+    return typed
+
+
+def _class_names(rows: list[dict[str, Any]]) -> list[str]:
     """Class names ordered by ``classID``, checked to be one name per id with no gaps."""
-    names = {int(row["classID"]): row["class"] for row in rows}
+    names = {row["classID"]: row["class"] for row in rows}
     if sorted(names) != list(range(len(names))) or len(set(names.values())) != len(names):
         raise CatuvacError(f"UrbanSound8K metadata has inconsistent classID/class pairs: {names}")
     return [names[i] for i in range(len(names))]
 
 
-def _fold_dir(root: Path, row: dict[str, str]) -> Path:
+def _fold_dir(root: Path, row: dict[str, Any]) -> Path:
     return root / "audio" / f"fold{row['fold']}"
 
 
-def _clip(root: Path, row: dict[str, str]) -> Clip:
+def _clip(root: Path, row: dict[str, Any]) -> Clip:
     path = _fold_dir(root, row) / row["slice_file_name"]
     if not path.is_file():
         raise DatasetNotFoundError(f"UrbanSound8K metadata lists {path}, but the file is missing")
-    fold = int(row["fold"])
-    start, end = float(row["start"]), float(row["end"])
-    meta = {
-        "fsID": int(row["fsID"]),
-        "start": start,
-        "end": end,
-        "duration": end - start,
-        "salience": int(row["salience"]),
-        "fold": fold,
-    }
-    return Clip(path, int(row["classID"]), row["class"], f"fold{fold}", meta)
+    meta = {"fsID": row["fsID"], "start": row["start"], "end": row["end"]}
+    meta.update(duration=row["end"] - row["start"], salience=row["salience"], fold=row["fold"])
+    return Clip(path, row["classID"], row["class"], f"fold{row['fold']}", meta)

@@ -78,6 +78,24 @@ class PreparedData:
             "subset_seed": SUBSET_SEED,
         }
 
+    def identity(self) -> dict:
+        """What a model trained on these data was trained on: the dataset, its clips
+        (wherever the dataset lies), the feature pipeline, the speaker normalisation and
+        the scaling. A checkpoint stores it, so that a reader refuses a model trained on
+        other data than the run folder's ``run.json`` describes."""
+        return {
+            "dataset": self.dataset.name,
+            "clips": same_clips(self.subset_description()),
+            "feature_config": self.feature_config.to_dict(),
+            "speaker_norm": self.speaker_norm,
+            "scaling": self.normaliser.scaling,
+        }
+
+
+def same_clips(subset: dict) -> dict:
+    """What identifies a data subset wherever the dataset lies: all but its folder."""
+    return {key: value for key, value in subset.items() if key != "root"}
+
 
 def files_digest(paths: list[str], root: Path) -> str:
     """A short fingerprint of a file list, relative to the dataset root."""

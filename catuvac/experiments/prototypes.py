@@ -18,10 +18,10 @@ import torch
 
 from catuvac.atomic import atomic_write_bytes, read_file
 from catuvac.errors import ConfigError, ResultExistsError
-from catuvac.experiments.reproduce import open_run_dir
+from catuvac.experiments.run_folder import open_run_dir
 from catuvac.model.cat_uvac import CatUVAC
 from catuvac.records.provenance import environment, git_revision
-from catuvac.records.results import Result
+from catuvac.records.results import METHOD_NAMES, Result
 from catuvac.training.run_spec import RunSpec
 
 SUFFIX = ".prototypes.npz"
@@ -43,7 +43,15 @@ def prototypes_path(result: Result) -> Path:
 
 def save_prototypes(result: Result, runs_root: Path | None = None, overwrite: bool = False) -> Path:
     """Decode the prototypes of ``result``'s run from its checkpoint under ``runs_root``
-    and store them beside the result; an existing file is an error unless ``overwrite``."""
+    and store them beside the result; an existing file is an error unless ``overwrite``.
+    Another method's result is a ``ConfigError`` saying it has no prototypes (a K-means
+    result was sent looking for a run folder, and reported as one without run.json)."""
+    if result.method != "catuvac":
+        why = "K-means has no decoder" if result.method == "kmeans" else "it decodes none"
+        raise ConfigError(
+            f"{result.path} is a {METHOD_NAMES[result.method]} result, which has no "
+            f"prototypes ({why}); catuvac prototypes decodes those of Cat. UVAC results"
+        )
     target = prototypes_path(result)
     if target.exists() and not overwrite:
         raise ResultExistsError(f"{target} exists; pass --overwrite to replace it")

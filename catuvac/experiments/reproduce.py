@@ -1,6 +1,8 @@
 """One Table I cell per run: train or fit a method, score it, store a result file."""
 
+import logging
 import time
+from collections.abc import Iterable
 from dataclasses import asdict, fields
 from itertools import groupby
 from pathlib import Path
@@ -8,34 +10,24 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from catuvac.atomic import read_json, write_json
-from catuvac.errors import (
-    CheckpointMismatchError,
-    ConfigError,
-    DamagedFileError,
-    UnknownOptionError,
-)
+from catuvac.errors import ConfigError, DamagedFileError
 from catuvac.evaluation.budget import latent_use
 from catuvac.evaluation.collapse import TRAIN_CLUSTERS_KEY, cluster_spread
 from catuvac.evaluation.embedding import embed, own_space, score
 from catuvac.evaluation.reconstruction import model_reconstruction, reconstruction_check
 from catuvac.evaluation.selection import train_clip_summary
 from catuvac.experiments.baselines import KMeansBaseline
-from catuvac.experiments.prepare import PreparedData, prepare_data, prepare_for
-from catuvac.experiments.profiles import Profile, get_profile
-from catuvac.features import PAPER_FEATURES, Normaliser, default_device, feature_config_for
+from catuvac.experiments.prepare import PreparedData, prepare_for
+from catuvac.experiments.run_folder import write_run_info
+from catuvac.features import default_device
 from catuvac.features.augment import AugmentConfig
 from catuvac.model import ModelConfig
 from catuvac.records.provenance import environment, git_revision
-from catuvac.records.results import ARRAYS_KEY, Result, save_result
+from catuvac.records.results import ARRAYS_KEY, Result, read_result, save_result
 from catuvac.training.run_spec import TRAINED_METHODS, RunSpec, run_options
-from catuvac.training.trainer import (
-    CHECKPOINT_NAME,
-    TrainConfig,
-    TrainResult,
-    load_trained,
-    train,
-)
+from catuvac.training.trainer import TrainConfig, train
+
+log = logging.getLogger(__name__)
 
 MODEL_OPTIONS = tuple(
     option.name
@@ -135,7 +127,7 @@ def run(
     else:
         mcfg, tcfg = build_configs(spec, data)
         folder = run_dir or spec.run_dir(runs_root)
-        result = train(mcfg, tcfg, data.train, folder, used, progress)
+        result = train(mcfg, tcfg, data.train, folder, used, progress, data.identity())
         write_run_info(folder, data, mcfg, tcfg)
         embedding = embed(result.model, data.test)
         clusters = embedding.clusters.numpy()
@@ -177,6 +169,19 @@ def run(
     return Result(record)
 
 
+def damaged_results(paths: Iterable[Path]) -> int:
+    """How many of these existing result files are damaged, each named in a warning
+    (what ``reproduce`` leaves as it is must not pass for a sound result)."""
+    count = 0
+    for path in paths:
+        try:
+            read_result(path)
+        except DamagedFileError as error:
+            log.warning("%s", error)
+            count += 1
+    return count
+
+
 def data_preparation(spec: RunSpec) -> tuple:
     """What the data of a run are prepared from: its dataset, profile and data options."""
     return spec.dataset, spec.profile, *spec.options("data").values()
@@ -196,8 +201,15 @@ def run_missing(
     for _, group in groupby(specs, key=data_preparation):
         group = list(group)
         todo = [s for s in group if overwrite or not s.result_path(results_root).exists()]
+        damaged = damaged_results(s.result_path(results_root) for s in group if s not in todo)
         if not todo:
-            print(f"{group[0].dataset}: every result already exists (--overwrite to redo)")
+            dataset = group[0].dataset
+            print(
+                f"{dataset}: every result exists, {damaged} of the {len(group)} damaged "
+                "(named above)"
+                if damaged
+                else f"{dataset}: every result already exists (--overwrite to redo)"
+            )
             continue
         data = prepare_for(todo[0])
         common = data.common_space()
@@ -207,123 +219,3 @@ def run_missing(
             written.append(save_result(record, path, overwrite=overwrite))
             print(f"wrote {written[-1]}", flush=True)
     return written
-
-
-RUN_INFO_NAME = "run.json"
-DAMAGED_RUN_INFO = (
-    "run `catuvac train` with the run's settings on this folder to write it again, "
-    "or point --run-dir at another run folder"
-)
-
-
-def write_run_info(
-    run_dir: Path,
-    data: PreparedData,
-    model: ModelConfig,
-    training: TrainConfig,
-) -> None:
-    """Describe a trained run folder in its ``run.json``: dataset, profile, data subset,
-    feature settings, the fitted normaliser's statistics and the model and train configs,
-    so that :func:`evaluate_run_dir` needs nothing else to score it as it was trained.
-    Written after training, so a folder whose checkpoint belongs to another configuration
-    (which training refuses) keeps its own description."""
-    info = {
-        "dataset": data.dataset.name,
-        "profile": asdict(data.profile),
-        "speaker_norm": data.speaker_norm,
-        "data_subset": data.subset_description(),
-        "feature_config": data.feature_config.to_dict(),
-        "normaliser": data.normaliser.to_dict(),
-        "model_config": model.to_dict(),
-        "train_config": asdict(training),
-    }
-    write_json(Path(run_dir) / RUN_INFO_NAME, info)
-
-
-def features_named(dataset: str, stored: dict | None, where: Path) -> str:
-    """The name of the feature pipeline a stored ``feature_config`` describes (none stored:
-    the paper's); settings that no pipeline of the dataset has now are a ``ConfigError``."""
-    if stored is None:
-        return PAPER_FEATURES
-    name = stored.get("name") if isinstance(stored, dict) else None
-    try:
-        config = feature_config_for(dataset, name)
-    except UnknownOptionError:
-        config = None
-    if config is None or config.to_dict() != stored:
-        raise ConfigError(f"{where}: the run's feature settings differ from {dataset}'s now")
-    return name
-
-
-def _same_clips(subset: dict) -> dict:
-    """What identifies a data subset wherever the dataset lies: all but its folder."""
-    return {key: value for key, value in subset.items() if key != "root"}
-
-
-def evaluate_run_dir(run_dir: Path) -> dict:
-    """Score the model in a run folder (``catuvac train`` or a trained ``reproduce`` cell)
-    on its test clips: the metrics of the run, exactly (:func:`open_run_dir`)."""
-    data, result = open_run_dir(run_dir)
-    embedding = embed(result.model, data.test)
-    method = result.model.config.method
-    return score(
-        data.test.labels,
-        embedding.clusters.numpy(),
-        own_space(method, embedding, data.test),
-        data.common_space(),
-        result.model.config.n_clusters,
-        data.n_classes,
-    )
-
-
-def open_run_dir(run_dir: Path) -> tuple[PreparedData, TrainResult]:
-    """The data a run folder's model was trained on, prepared with the profile, speaker
-    normalisation and normaliser statistics its ``run.json`` records, and the model.
-
-    A ``run.json`` from before it held the normaliser names only the dataset and profile;
-    the normaliser is then fitted again on that profile's training clips.
-    """
-    info_path = Path(run_dir) / RUN_INFO_NAME
-    if not info_path.exists():
-        raise ConfigError(f"{info_path} is missing: not a run folder written by catuvac")
-    info = read_json(info_path, DAMAGED_RUN_INFO)
-    if not (isinstance(info, dict) and {"dataset", "profile"} <= info.keys()):
-        raise DamagedFileError(info_path, "no dataset and profile in it", DAMAGED_RUN_INFO)
-    stored = info["profile"]
-    profile = Profile(**stored) if isinstance(stored, dict) else get_profile(stored)
-    features = features_named(info["dataset"], info.get("feature_config"), info_path)
-    data = prepare_data(
-        info["dataset"],
-        profile,
-        features=features,
-        speaker_norm=info.get("speaker_norm", False),
-        normaliser=Normaliser.from_dict(info["normaliser"]) if "normaliser" in info else None,
-    )
-    stored_subset, found = info.get("data_subset"), data.subset_description()
-    if stored_subset is not None and _same_clips(stored_subset) != _same_clips(found):
-        raise ConfigError(
-            f"{info_path}: the clips found under {data.dataset.root} are not the run's "
-            f"(stored {stored_subset}, found {found})"
-        )
-    trained = load_trained(Path(run_dir))
-    check_checkpoint_matches(trained, info, data, info_path)
-    return data, trained
-
-
-def check_checkpoint_matches(
-    trained: TrainResult, info: dict, data: PreparedData, info_path: Path
-) -> None:
-    """Refuse a checkpoint that ``run.json`` does not describe (one copied in from another
-    run folder): its model configuration must be the one stored, and its input shape the
-    data's, else it would be scored on clips it was never trained for."""
-    config = trained.model.config
-    stored = info.get("model_config")
-    shape = (config.n_freq, config.n_frames)
-    if (stored is not None and stored != config.to_dict()) or shape != data.feature_config.shape[
-        1:
-    ]:
-        raise CheckpointMismatchError(
-            f"{info_path.parent / CHECKPOINT_NAME} was not written by the run {info_path} "
-            f"describes (K = {config.n_clusters}, input {shape}); train again in this folder, "
-            "or put the checkpoint back beside its own run.json"
-        )

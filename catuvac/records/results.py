@@ -7,9 +7,9 @@ was stored as (``result["spec"]["seed"]``) and names what the book asks of it
 :class:`Result` or a plain record (the dict :func:`catuvac.experiments.reproduce.run` returns) and
 hand back what they were given.
 
-A result file that cannot be read (invalid JSON, its arrays missing or cut short), or
-that repeats another's run, is left out by :func:`load_results` and named in one warning
-on the ``catuvac`` logger; the file itself is left as it is.
+A result file that cannot be read (invalid JSON, no metrics or profile, its arrays missing
+or cut short), or that repeats another's run, is left out by :func:`load_results` and named
+in one warning on the ``catuvac`` logger; the file itself is left as it is.
 """
 
 from __future__ import annotations
@@ -24,8 +24,9 @@ from typing import Any
 
 import numpy as np
 
-from catuvac.atomic import atomic_write_files, json_text, read_file, read_json
+from catuvac.atomic import atomic_write_files, json_text, read_file, read_json, schema_problem
 from catuvac.errors import DamagedFileError, ResultExistsError
+from catuvac.evaluation.embedding import SPACES
 from catuvac.evaluation.metrics import METRIC_NAMES
 from catuvac.paths import results_dir
 from catuvac.training.run_spec import RunSpec, beyond_paper
@@ -56,6 +57,15 @@ CLUSTER_TERM_WEIGHTS = (
     "self_label_weight",
 )
 """The weights of this project's terms on q(y|x) besides the balance, as specs name them."""
+
+RESULT_SCHEMA = {  # what every reader of a result takes from it without asking
+    "spec": {"dataset": str, "method": str, "seed": int, "n_clusters": int},
+    "metrics": dict.fromkeys(SPACES, dict),
+    "n_classes": int,
+    "profile": {"name": str, "epochs": int},
+    "environment": {"device": str},
+    "data_subset": {"train_clips": int, "test_clips": int},
+}
 
 log = logging.getLogger(__name__)
 
@@ -148,9 +158,7 @@ class Result(Mapping):
     def lambda_setting(self) -> tuple[float, str] | None:
         """``(lambda_weight, lambda_placement)`` of a trained model, None otherwise."""
         config = self.record.get("model_config")
-        if not config:
-            return None
-        return float(config["lambda_weight"]), str(config["lambda_placement"])
+        return (float(config["lambda_weight"]), str(config["lambda_placement"])) if config else None
 
     @property
     def speaker_norm(self) -> bool:
@@ -197,11 +205,13 @@ def read_arrays(path: Path) -> dict[str, np.ndarray]:
 
 def read_result(path: Path, advice: str = RECOMPUTE) -> Result | None:
     """The result stored in ``path`` (None for a JSON file that is not a result record);
-    invalid JSON, or arrays missing or not an ``.npz`` archive, is a
-    :class:`~catuvac.errors.DamagedFileError` saying ``advice``."""
+    invalid JSON, a record without what :data:`RESULT_SCHEMA` asks, or arrays missing or
+    not an ``.npz`` archive, is a :class:`~catuvac.errors.DamagedFileError` saying ``advice``."""
     record = read_json(path, advice)
     if not (isinstance(record, dict) and "spec" in record and "metrics" in record):
         return None
+    if (problem := schema_problem(record, RESULT_SCHEMA)) is not None:
+        raise DamagedFileError(path, problem, advice)
     arrays = path.with_suffix(".npz")
     if not arrays.exists():
         raise DamagedFileError(path, f"its arrays {arrays.name} are missing", advice)
@@ -218,10 +228,9 @@ def as_result(record: Record) -> Result:
 
 def save_result(record: Record, path: Path, overwrite: bool = False) -> Path:
     """Write a result's JSON and, beside it, its test-set arrays (``.npz``: labels,
-    clusters and, for the VAEs, ``q(y|x)`` and z means) so chapters can plot them later.
-
-    An existing result is an error unless ``overwrite`` is asked for.
-    """
+    clusters and, for the VAEs, ``q(y|x)`` and z means) so chapters can plot them later;
+    both before either is renamed, so a failure leaves no ``.npz`` without its ``.json``.
+    An existing result is an error unless ``overwrite`` is asked for."""
     if path.is_file() and not overwrite:
         raise ResultExistsError(f"{path} exists; pass overwrite=True (--overwrite) to replace it")
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -235,17 +244,15 @@ def save_result(record: Record, path: Path, overwrite: bool = False) -> Path:
     def write_record(temporary: str) -> None:
         Path(temporary).write_text(json_text(record))
 
-    # Both written before either is renamed: a failure leaves no .npz without its .json.
     atomic_write_files({path.with_suffix(".npz"): write_arrays, path: write_record})
     return path
 
 
 def load_results(root: Path | None = None) -> list[Result]:
     """Every readable result file under ``root`` (default ``results/``), with its path;
-    each damaged one is named in a warning and left out. A file holding the same run
-    (the same spec, its seed and profile included) as another, such as a sync tool's
-    "conflicted copy", is named beside it in a warning and left out, so that no run counts
-    twice in a table: the one with the shorter name is kept."""
+    each damaged one is named in a warning and left out. A file holding the same run (the
+    same spec, seed and profile included) as another, such as a sync tool's "conflicted
+    copy", is named beside it and left out, so no run counts twice: the shorter name stays."""
     root = root or results_dir()
     by_run: dict[str, Result] = {}
     for path in sorted(root.rglob("*.json")):

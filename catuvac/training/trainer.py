@@ -2,6 +2,7 @@
 checkpoints every N epochs, exact resume, NaN detection and a per-epoch history."""
 
 from dataclasses import asdict, dataclass, field
+from math import isfinite
 from pathlib import Path
 
 import torch
@@ -18,6 +19,7 @@ from catuvac.features import FeatureSet, default_device
 from catuvac.features.augment import AugmentConfig, augment
 from catuvac.model import ClusteringVAE, ModelConfig, build_model
 from catuvac.model.base import embed_batches
+from catuvac.model.elbo import ElboTerms
 from catuvac.model.objectives import ViewPair
 from catuvac.training.lock import RunLock
 from catuvac.training.neighbours import mine_neighbours
@@ -84,6 +86,7 @@ class TrainResult:
 
     model: ClusteringVAE
     history: list[dict] = field(default_factory=list)
+    data: dict | None = None  # the data identity it was trained on (None: not recorded)
 
     @property
     def final_tau(self) -> float:
@@ -104,10 +107,13 @@ def seed_everything(seed: int) -> None:
     torch.manual_seed(seed)
 
 
-def read_checkpoint(path: Path, device: torch.device | str, identity: dict | None = None) -> dict:
+def read_checkpoint(
+    path: Path, device: torch.device | str, identity: dict | None = None, data: dict | None = None
+) -> dict:
     """The state saved in a checkpoint. One that cannot be read or lacks a part is a
     :class:`~catuvac.errors.DamagedFileError`; with ``identity``, one written by another
-    configuration is a :class:`~catuvac.errors.CheckpointMismatchError`."""
+    configuration, or on other ``data`` than these (where both are recorded: older
+    checkpoints do not say), is a :class:`~catuvac.errors.CheckpointMismatchError`."""
     state = read_file(
         path,
         lambda p: torch.load(p, weights_only=False, map_location=device),
@@ -115,9 +121,10 @@ def read_checkpoint(path: Path, device: torch.device | str, identity: dict | Non
     )
     if not isinstance(state, dict) or not isinstance(state.get("identity"), dict):
         raise DamagedFileError(path, "not a catuvac checkpoint", DAMAGED_CHECKPOINT)
-    if identity is not None and state["identity"] != identity:
+    other_data = None not in (state.get("data"), data) and state["data"] != data
+    if identity is not None and (state["identity"] != identity or other_data):
         raise CheckpointMismatchError(
-            f"{path} was written by a run with another configuration; "
+            f"{path} was written by a run with another configuration or on other data; "
             "use a new run folder or delete it to start afresh"
         )
     missing = sorted(CHECKPOINT_KEYS - state.keys())
@@ -146,8 +153,10 @@ class Trainer:
         run_dir: Path,
         device: torch.device | None = None,
         progress: bool = True,
+        data_identity: dict | None = None,
     ) -> None:
         self.model_config = model_config
+        self.data_identity = data_identity
         self.train_config = train_config
         self.run_dir = Path(run_dir)
         self.device = device or default_device()
@@ -165,12 +174,13 @@ class Trainer:
         return {"model": self.model_config.to_dict(), "train": asdict(self.train_config)}
 
     def resume(self) -> bool:
-        """Load the checkpoint in ``run_dir`` if there is one; refuse a different config
-        and a damaged checkpoint (see :func:`read_checkpoint`)."""
+        """Load the checkpoint in ``run_dir`` if there is one; refuse a different config,
+        a damaged checkpoint (see :func:`read_checkpoint`) and one trained on other data
+        (a checkpoint from before the data were recorded is taken as it is)."""
         path = self.run_dir / CHECKPOINT_NAME
         if not path.exists():
             return False
-        state = read_checkpoint(path, self.device, self.identity)
+        state = read_checkpoint(path, self.device, self.identity, self.data_identity)
         self.model.load_state_dict(state["model"])
         self.optimizer.load_state_dict(state["optimizer"])
         torch.set_rng_state(state["rng"].cpu())
@@ -186,6 +196,7 @@ class Trainer:
         while writing leaves the previous checkpoint as it was."""
         state = {
             "identity": self.identity,
+            "data": self.data_identity,
             "epoch": epoch,
             "model": self.model.state_dict(),
             "optimizer": self.optimizer.state_dict(),
@@ -215,22 +226,14 @@ class Trainer:
             mask = data.mask[index].to(self.device)
             terms, out = self.model.elbo(x, mask, tau, views(index, x, mask))
             if not torch.isfinite(terms.loss):
-                raise TrainingDivergedError(
-                    f"loss became {float(terms.loss.detach())} in epoch {epoch + 1} "
-                    f"({terms.as_floats()}); the last good checkpoint in {self.run_dir} is kept. "
-                    "Try a lower learning rate or a larger lambda."
-                )
+                raise self.diverged(f"loss became {float(terms.loss.detach())}", epoch, terms)
             self.optimizer.zero_grad()
             terms.loss.backward()
             # A finite loss can still have NaN/inf gradients; stepping on them would turn the
             # weights into NaN and the next batch would fail far from the cause.
             grads = [p.grad for p in self.model.parameters() if p.grad is not None]
             if not torch.isfinite(torch.nn.utils.get_total_norm(grads)):
-                raise TrainingDivergedError(
-                    f"gradients became non-finite in epoch {epoch + 1} (loss "
-                    f"{float(terms.loss.detach())}); the last good checkpoint in {self.run_dir} "
-                    "is kept. Try a lower learning rate or a larger lambda."
-                )
+                raise self.diverged("gradients became non-finite", epoch, terms)
             self.optimizer.step()
             for name, value in terms.as_floats().items():
                 totals[name] = totals.get(name, 0.0) + value * len(index)
@@ -238,6 +241,31 @@ class Trainer:
         record = {name: value / len(data) for name, value in totals.items()}
         record.update(epoch=epoch + 1, tau=tau, lr=lr, cluster_usage=usage.tolist())
         return record
+
+    def diverged(self, what: str, epoch: int, terms: ElboTerms) -> TrainingDivergedError:
+        """The error for a loss or gradients become NaN or infinite: whether a checkpoint
+        is kept (none is before the first is written), and the cause the terms show, not a
+        guess: a term itself non-finite (the model diverged), or finite terms whose
+        weighted sum is not (a weight too large for float32)."""
+        values, path = terms.as_floats(), self.run_dir / CHECKPOINT_NAME
+        kept = (
+            f"the last good checkpoint {path} is kept"
+            if path.exists()
+            else "no checkpoint exists yet"
+        )
+        bad = [name for name, value in values.items() if name != "loss" and not isfinite(value)]
+        if bad:
+            cause = f"Its {', '.join(bad)} became non-finite: try a lower learning rate"
+        elif not isfinite(values["loss"]):
+            weights = {k: v for k, v in self.model_config.to_dict().items() if k.endswith("weight")}
+            largest = max(weights, key=lambda name: abs(weights[name]))
+            cause = (
+                "Every term is finite but their weighted sum is not: a weight is too large "
+                f"for float32 ({largest} {weights[largest]:g}); use a smaller one"
+            )
+        else:
+            cause = "Try a lower learning rate or smaller weights"
+        return TrainingDivergedError(f"{what} in epoch {epoch + 1} ({values}); {kept}. {cause}")
 
     def view_pairs(self, data: FeatureSet, epoch: int):
         """A function giving each batch (clip indices, features, mask) the consistency
@@ -302,7 +330,7 @@ class Trainer:
                 if (epoch + 1) % cfg.checkpoint_every == 0 or epoch + 1 == cfg.epochs:
                     self.save_checkpoint(epoch)
         self.model.eval()
-        return TrainResult(self.model, self.history)
+        return TrainResult(self.model, self.history, self.data_identity)
 
 
 def train(
@@ -312,9 +340,13 @@ def train(
     run_dir: Path,
     device: torch.device | None = None,
     progress: bool = True,
+    data_identity: dict | None = None,
 ) -> TrainResult:
-    """Train (or resume) one model on normalised features; see :class:`Trainer`."""
-    return Trainer(model_config, train_config, run_dir, device, progress).fit(data)
+    """Train (or resume) one model on normalised features; see :class:`Trainer`.
+    ``data_identity`` (what the features are: ``PreparedData.identity()``) is stored in
+    the checkpoints, so that a reader can refuse one trained on other data."""
+    trainer = Trainer(model_config, train_config, run_dir, device, progress, data_identity)
+    return trainer.fit(data)
 
 
 def load_trained(run_dir: Path, device: torch.device | None = None) -> TrainResult:
@@ -325,4 +357,4 @@ def load_trained(run_dir: Path, device: torch.device | None = None) -> TrainResu
     state = read_checkpoint(path, device or "cpu")
     model = build_model(ModelConfig(**state["identity"]["model"]))
     model.load_state_dict(state["model"])
-    return TrainResult(model.eval(), state["history"])
+    return TrainResult(model.eval(), state["history"], state.get("data"))

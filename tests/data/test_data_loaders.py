@@ -17,6 +17,7 @@ from catuvac.errors import (
     CatuvacError,
     DatasetNotFoundError,
     DatasetTooSmallError,
+    MetadataError,
     UnknownOptionError,
 )
 
@@ -205,6 +206,16 @@ def test_tau_layout(tau_tree):
 def test_tau_missing_evaluation_setup(tau_tree):
     (tau_tree / "evaluation_setup" / "fold1_evaluate.csv").unlink()
     with pytest.raises(DatasetNotFoundError, match="fold1_evaluate.csv is missing"):
+        load("tau2019", root=tau_tree)
+
+
+def test_tau_refuses_a_clip_in_both_splits(tau_tree):
+    setup = tau_tree / "evaluation_setup"
+    first = (setup / "fold1_train.csv").read_text().splitlines()[1]
+    with (setup / "fold1_evaluate.csv").open("a") as evaluate:
+        evaluate.write(first + "\n")
+    clip = tau_tree / first.split("\t")[0]
+    with pytest.raises(MetadataError, match=f"{clip} is listed in .*fold1_train.csv and again"):
         load("tau2019", root=tau_tree)
 
 

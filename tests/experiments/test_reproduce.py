@@ -10,12 +10,8 @@ import torch
 from catuvac.errors import ConfigError, ResultExistsError, UnknownOptionError
 from catuvac.experiments.prepare import prepare_data
 from catuvac.experiments.profiles import PROFILES, Profile
-from catuvac.experiments.reproduce import (
-    RUN_INFO_NAME,
-    build_configs,
-    evaluate_run_dir,
-    run,
-)
+from catuvac.experiments.reproduce import build_configs, run
+from catuvac.experiments.run_folder import RUN_INFO_NAME, evaluate_run_dir
 from catuvac.experiments.specs import PAPER_CLUSTERS, grid
 from catuvac.features import SPOKEN_DIGITS, FeatureCache, Normaliser
 from catuvac.records.provenance import environment
@@ -78,17 +74,27 @@ def test_result_paths(tmp_path, monkeypatch):
 def test_save_result_refuses_to_overwrite(tmp_path):
     path = tmp_path / "results" / "fsdd" / "k10" / "kmeans-seed0.json"
     arrays = {"labels": np.arange(4), "clusters": np.array([1, 0, 1, 0])}
-    record = {"spec": {"method": "kmeans"}, "metrics": {"accuracy": 0.5}, ARRAYS_KEY: arrays}
+    spec = {"dataset": "fsdd", "method": "kmeans", "seed": 0, "n_clusters": 2, "profile": "smoke"}
+    record = {
+        "spec": spec,
+        "metrics": {"accuracy": 0.5, "own": {}, "common": {}},
+        "n_classes": 2,
+        "profile": {"name": "smoke", "epochs": 2},
+        "environment": {"device": "cpu"},
+        "data_subset": {"train_clips": 4, "test_clips": 4},
+        ARRAYS_KEY: arrays,
+    }
+    better = {**record, "metrics": {**record["metrics"], "accuracy": 0.9}}
     assert save_result(record, path) == path
     assert ARRAYS_KEY in record  # the caller's record is not modified
     stored = json.loads(path.read_text())
-    assert ARRAYS_KEY not in stored and stored["metrics"] == {"accuracy": 0.5}
+    assert ARRAYS_KEY not in stored and stored["metrics"]["accuracy"] == 0.5
     before = path.read_bytes(), path.with_suffix(".npz").read_bytes()
     with pytest.raises(ResultExistsError, match="kmeans-seed0.json exists.*--overwrite"):
-        save_result({**record, "metrics": {"accuracy": 0.9}}, path)
+        save_result(better, path)
     assert (path.read_bytes(), path.with_suffix(".npz").read_bytes()) == before
-    save_result({**record, "metrics": {"accuracy": 0.9}}, path, overwrite=True)
-    assert json.loads(path.read_text())["metrics"] == {"accuracy": 0.9}
+    save_result(better, path, overwrite=True)
+    assert json.loads(path.read_text())["metrics"]["accuracy"] == 0.9
     (loaded,) = load_results(tmp_path / "results")
     assert loaded["path"] == str(path)
     np.testing.assert_array_equal(loaded.arrays()["clusters"], [1, 0, 1, 0])
