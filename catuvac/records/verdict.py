@@ -125,7 +125,7 @@ def _mean_largest_probability(runs: Sequence[Record]) -> float:
 
 
 def _uniform(largest: float, k: int) -> str:
-    return f"{_Q} nearly uniform (mean largest probability {largest:.2f}, 1/K = {1 / k:.2f})"
+    return f"{_Q} nearly uniform (mean max {largest:.2f}, 1/K = {1 / k:.2f})"
 
 
 def _seed_state(result: Result, k: int) -> tuple[str, str]:
@@ -135,10 +135,10 @@ def _seed_state(result: Result, k: int) -> tuple[str, str]:
     sizes = np.asarray(result["cluster_sizes"], dtype=float)
     share = float(sizes.max() / sizes.sum()) if sizes.sum() else math.nan
     if largest < FLAT_FACTOR / k:
-        return "uniform", _uniform(largest, k).replace(" nearly", " is nearly")
+        return "uniform", _uniform(largest, k)
     if share > 0.5:
-        return "dominated", f"one cluster holds {100 * share:.0f}% of the clips"
-    return "vague", f"{_Q} is not near one-hot (mean largest probability {largest:.2f})"
+        return "dominated", f"one cluster holds {100 * share:.0f}%"
+    return "vague", f"{_Q} not near one-hot (mean max {largest:.2f})"
 
 
 def _silhouette_by_seed(runs: Sequence[Record], k: int, collapsed: bool) -> str:
@@ -156,13 +156,13 @@ def _silhouette_by_seed(runs: Sequence[Record], k: int, collapsed: bool) -> str:
         return _uniform(_mean_largest_probability(results), k)
     if kinds == {"vague"} and not collapsed:
         largest = _mean_largest_probability(results)
-        return f"{_Q} not near one-hot (mean largest probability {largest:.2f})"
+        return f"{_Q} not near one-hot (mean max {largest:.2f})"
     seeds = "; ".join(
-        f"{r['metrics']['own']['silhouette']:.2f} on seed {r.seed}, where {words}"
+        f"seed {r.seed}: {r['metrics']['own']['silhouette']:.2f}, {words}"
         for r, (_, words) in zip(results, states, strict=True)
     )
-    which = "on the others" if collapsed else "the seeds differ"
-    return f"{which} (silhouette per seed): {seeds}"
+    which = "on the others, silhouette" if collapsed else "silhouette"
+    return f"{which} by seed: {seeds}"
 
 
 def _reason(row: pd.Series, runs: Sequence[Record], dataset: str, metric: str, higher: bool) -> str:

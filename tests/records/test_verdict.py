@@ -94,9 +94,9 @@ def test_a_silhouette_miss_over_seeds_that_differ_is_explained_seed_by_seed(tmp_
     stored(tmp_path, "catuvac", 1, 0.2, 0.05, [30] * 10, largest=0.1)
     table = verdict_table(load_results(tmp_path), "fsdd").set_index("claim")
     why = table.loc["silhouette, K = 10", "why ours differ"]
-    assert why.startswith("λ = 1: the seeds differ (silhouette per seed): ")
-    assert "0.95 on seed 0, where one cluster holds 70% of the clips" in why
-    assert "0.05 on seed 1, where $q(y \\mid x)$ is nearly uniform" in why
+    assert why.startswith("λ = 1: silhouette by seed: ")
+    assert "seed 0: 0.95, one cluster holds 70%" in why
+    assert "seed 1: 0.05, $q(y \\mid x)$ nearly uniform" in why
     assert "not near one-hot" not in why
 
 
@@ -105,7 +105,7 @@ def test_seeds_in_one_state_share_one_reason(tmp_path: Path):
         stored(tmp_path, "catuvac", seed, 0.3, 0.6, [30] * 10, largest=0.7)
     why = verdict_table(load_results(tmp_path), "fsdd").set_index("claim")
     why = why.loc["silhouette, K = 10", "why ours differ"]
-    assert why == "λ = 1: $q(y \\mid x)$ not near one-hot (mean largest probability 0.70)"
+    assert why == "λ = 1: $q(y \\mid x)$ not near one-hot (mean max 0.70)"
 
 
 def test_a_value_and_its_mark_stay_on_one_line(tmp_path: Path) -> None:
