@@ -15,12 +15,13 @@ from catuvac.errors import ResultExistsError
 from catuvac.experiments.prepare import prepare_for
 from catuvac.experiments.profiles import Profile
 from catuvac.model import ModelConfig, build_model
+from catuvac.model.base import embed_batches
 from catuvac.paths import results_dir
 from catuvac.records.ceilings import CEILING_FOLDER
 from catuvac.records.provenance import git_revision
 from catuvac.training.run_spec import RunSpec
 from catuvac.training.trainer import seed_everything
-from catuvac.training.warm_start import assigned_clusters, fit_assignments
+from catuvac.training.warm_start import fit_assignments
 
 
 def ceiling_path(spec: RunSpec, root: Path | None = None) -> Path:
@@ -51,7 +52,8 @@ def supervised_ceiling(spec: RunSpec, profile: Profile) -> dict:
     )
 
     def accuracy(features: torch.Tensor, labels: np.ndarray) -> float:
-        return float(np.mean(assigned_clusters(model, features, device).numpy() == labels))
+        clusters = embed_batches(model, features, device=device).clusters.numpy()
+        return float(np.mean(clusters == labels))
 
     return {
         "diagnostic": "supervised ceiling: the categorical encoder trained on labels",

@@ -4,11 +4,9 @@ the unsupervised rows. A diagnostic only: nothing is chosen by them."""
 
 from pathlib import Path
 
-import numpy as np
-
 from catuvac.atomic import read_json
 from catuvac.paths import results_dir
-from catuvac.records.seed_tables import mean_text
+from catuvac.records.seed_tables import values_text
 
 CEILING_FOLDER = "ceiling"
 
@@ -38,8 +36,7 @@ def ceiling_sentence(ceilings: list[dict], dataset: str, shown_name: str) -> str
     if not by_input:
         return ""
     said = [
-        f"{mean_text(np.mean(v), np.std(v), len(v), len(v), 1)} % on {name} "
-        f"({len(v)} seed{'s' if len(v) > 1 else ''})"
+        f"{values_text(v, 1)} % on {name} ({len(v)} seed{'s' if len(v) > 1 else ''})"
         for name, v in sorted(by_input.items())
     ]
     return (

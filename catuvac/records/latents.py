@@ -6,7 +6,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 from catuvac.records.results import Record
-from catuvac.records.seed_tables import mean_text
+from catuvac.records.seed_tables import values_text
 from catuvac.records.setting_names import (
     LIKELIHOOD_NAMES,
     NOT_USED,
@@ -71,8 +71,7 @@ def latent_summary(table: pd.DataFrame) -> pd.DataFrame:
 
 def text_scaled(values: pd.Series, scale: float, digits: int) -> str:
     """``mean ± std`` of ``values * scale``."""
-    scaled = values.astype(float) * scale
-    return mean_text(scaled.mean(), scaled.std(ddof=0), len(scaled), len(scaled), digits)
+    return values_text(values.astype(float) * scale, digits)
 
 
 def latent_sentence(table: pd.DataFrame) -> str:

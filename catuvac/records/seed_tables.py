@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from catuvac.evaluation.metrics import METRIC_NAMES
 from catuvac.evaluation.usage import clusters_used, usage_summary
@@ -153,6 +154,12 @@ def mean_text(mean: float, std: float, n: int, seeds: int, digits: int) -> str:
 
     text = number(mean) + (f" ± {number(std)}" if n > 1 else "")
     return text + (f" ({n} of {seeds} seeds)" if n < seeds else "")
+
+
+def values_text(values: ArrayLike, digits: int) -> str:
+    """:func:`mean_text` of every value given (each a seed): mean ± std over them."""
+    values = np.asarray(values, dtype=float)
+    return mean_text(values.mean(), values.std(), len(values), len(values), digits)
 
 
 def cluster_use_table(records: Iterable[Record]) -> pd.DataFrame:

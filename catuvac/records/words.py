@@ -12,7 +12,7 @@ from catuvac.evaluation.selection import PARTITION, SEED, SETTING, rank_settings
 from catuvac.features.config import PAPER_FEATURES
 from catuvac.model.base import DEFAULT_CLUSTERS
 from catuvac.records.results import METHOD_NAMES, Record, Result, as_result, select
-from catuvac.records.seed_tables import format_seed_table, mean_text, seed_table
+from catuvac.records.seed_tables import format_seed_table, seed_table, values_text
 from catuvac.records.setting_names import NOT_USED, setting_name
 from catuvac.records.table import formatted, our_row
 
@@ -82,11 +82,7 @@ def kmeans_by_representation(
             for dataset in datasets:
                 runs = kmeans_runs(records, dataset, features, speaker_norm)
                 values = _accuracies(runs)
-                row[f"{dataset}, accuracy (%)"] = (
-                    mean_text(values.mean(), values.std(), len(values), len(values), 1)
-                    if len(values)
-                    else "–"
-                )
+                row[f"{dataset}, accuracy (%)"] = values_text(values, 1) if len(values) else "–"
             if any(v != "–" for k, v in row.items() if k.endswith("(%)")):
                 rows.append(row)
     return pd.DataFrame(rows)
@@ -164,8 +160,7 @@ def _confidence_text(runs: list[Result]) -> str:
     K-means): 1/K is a flat q(y|x) whatever its clusters' sizes, 1 a one-hot one."""
     if runs[0].method == "kmeans":
         return ""
-    values = np.array([run["latent_use"]["mean_max_q"] for run in runs])
-    return mean_text(values.mean(), values.std(), len(values), len(values), 2)
+    return values_text([run["latent_use"]["mean_max_q"] for run in runs], 2)
 
 
 def _same_input_text(groups: list[list[Result]], runs: list[Result]) -> str:
@@ -177,7 +172,7 @@ def _same_input_text(groups: list[list[Result]], runs: list[Result]) -> str:
     if not kmeans:
         return "–"
     values = _accuracies(kmeans)
-    text = mean_text(values.mean(), values.std(), len(values), len(values), 1)
+    text = values_text(values, 1)
     above, paired = seeds_above_kmeans(kmeans, runs)
     return f"{text} (model above on {above} of {paired} seeds)"
 
@@ -257,8 +252,13 @@ def word_selection(records: Iterable[Record], dataset: str) -> pd.DataFrame:
     Cat. UVAC settings on the aligned features of ``dataset``, read from their training
     clips only (no label, no test clip); the test accuracy rides along, marked "not
     used"."""
+    return _ranked(word_groups(records, dataset))
+
+
+def _ranked(groups: list[list[Result]]) -> pd.DataFrame:
+    """:func:`word_selection` of the settings in ``groups`` (:func:`word_groups`)."""
     rows = []
-    for runs in word_groups(records, dataset):
+    for runs in groups:
         for result in runs:
             if result.method != "catuvac" or "train_selection" not in result:
                 continue
@@ -279,18 +279,18 @@ def word_choice_sentence(records: Iterable[Record], dataset: str) -> str:
     (:func:`word_selection`'s first setting), and how it then scores on the test clips of
     every seed beside K-means on the same input: accuracy, mean max q(y|x), the largest
     cluster's share."""
-    ranked = word_selection(records, dataset)
+    groups = word_groups(records, dataset)
+    ranked = _ranked(groups)
     if ranked.empty:
         return ""
     setting = ranked[SETTING].iloc[0]
-    groups = word_groups(records, dataset)
     runs = next(g for g in groups if g[0].method == "catuvac" and word_setting(g[0]) == setting)
     kmeans = same_input_kmeans(groups, runs)
     above, paired = seeds_above_kmeans(kmeans, runs)
     accuracy, reference = _accuracies(runs), _accuracies(kmeans)
     confidence = [run["latent_use"]["mean_max_q"] for run in runs]
     largest = max(max(run.cluster_sizes) / sum(run.cluster_sizes) for run in runs)
-    ours, theirs = (mean_text(a.mean(), a.std(), len(a), len(a), 1) for a in (accuracy, reference))
+    ours, theirs = values_text(accuracy, 1), values_text(reference, 1)
     passing = ranked["seeds_passing"].iloc[0]
     return (
         f"On {dataset} the label-free rule ranks first {setting} ({len(runs)} seeds; every "

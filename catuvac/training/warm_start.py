@@ -9,13 +9,15 @@ from sklearn.cluster import KMeans
 
 from catuvac.features import FeatureSet
 from catuvac.model import ClusteringVAE
+from catuvac.model.base import embed_batches
 
 KMEANS_RESTARTS = 10  # scikit-learn's n_init, as the K-means baseline uses
 
 
 def kmeans_targets(features: torch.Tensor, n_clusters: int, seed: int) -> torch.Tensor:
-    """K-means' cluster of each clip of ``features`` ``[N, ...]`` (flattened, as the
-    K-means baseline clusters them), fitted with ``seed``."""
+    """K-means' cluster of each clip of ``features`` ``[N, ...]``, flattened as the
+    K-means baseline flattens them (here in the features' own float32, not the baseline's
+    float64), fitted with ``seed``."""
     flat = features.reshape(len(features), -1).numpy()
     kmeans = KMeans(n_clusters, n_init=KMEANS_RESTARTS, random_state=seed).fit(flat)
     return torch.as_tensor(kmeans.labels_, dtype=torch.long)
@@ -51,15 +53,6 @@ def fit_assignments(
     return history
 
 
-@torch.no_grad()
-def assigned_clusters(model: ClusteringVAE, features: torch.Tensor, device: torch.device):
-    """The argmax of ``q(y|x)`` of every clip, in eval mode (the model is left training)."""
-    model.eval()
-    clusters = torch.cat([model.assign(c.to(device)).argmax(1).cpu() for c in features.split(256)])
-    model.train()
-    return clusters
-
-
 def warm_start_clusters(
     model: ClusteringVAE,
     data: FeatureSet,
@@ -74,7 +67,7 @@ def warm_start_clusters(
     whose argmax is their K-means cluster (where the VAE's epochs start from)."""
     targets = kmeans_targets(data.features, model.config.n_clusters, seed)
     history = fit_assignments(model, data.features, targets, epochs, batch_size, lr, seed, device)
-    clusters = assigned_clusters(model, data.features, device)
+    clusters = embed_batches(model, data.features, device=device).clusters
     return {
         "cross_entropy": history,
         "kmeans_agreement": float((clusters == targets).double().mean()),
