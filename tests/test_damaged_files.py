@@ -167,6 +167,13 @@ def test_a_checkpoint_trained_on_other_data_is_refused_by_every_reader(copy, cap
     assert not _lines(capsys.readouterr().err)
 
 
+LEFT_OUT = (
+    "; left out; move its .json and .npz out of the results folder and run `catuvac "
+    "reproduce` for that run again to recompute it"
+)
+"""What ``catuvac table`` adds to the warning that names a damaged result."""
+
+
 def test_table_names_damaged_results_and_is_built_from_the_others(copy, capsys):
     folder = copy / "results" / "smoke" / "fsdd" / "k10"
     broken, bare = folder / "kmeans-seed1.json", folder / "labels-seed0.json"
@@ -176,15 +183,11 @@ def test_table_names_damaged_results_and_is_built_from_the_others(copy, capsys):
     capsys.readouterr()
     assert main(["table", "--format", "csv"]) == 0
     captured = capsys.readouterr()
-    left_out = (
-        "; left out; move its .json and .npz out of the results folder and run `catuvac "
-        "reproduce` for that run again to recompute it"
-    )
     assert _lines(captured.err) == [
         f"catuvac table: warning: {broken} is damaged (JSONDecodeError: Unterminated string "
-        f"starting at: line 1 column 22 (char 21)){left_out}",
+        f"starting at: line 1 column 22 (char 21)){LEFT_OUT}",
         f"catuvac table: warning: {bare} is damaged (its arrays labels-seed0.npz are "
-        f"missing){left_out}",
+        f"missing){LEFT_OUT}",
     ]
     rows = [row[:4] for row in csv.reader(captured.out.splitlines()) if row]
     ours = [row for row in rows if row[3].startswith("ours")]
@@ -203,13 +206,9 @@ def test_table_names_results_without_their_metrics_or_profile_and_goes_on(copy, 
     capsys.readouterr()
     assert main(["table", "--format", "csv"]) == 0
     captured = capsys.readouterr()
-    left_out = (
-        "; left out; move its .json and .npz out of the results folder and run `catuvac "
-        "reproduce` for that run again to recompute it"
-    )
     assert _lines(captured.err) == [
-        f"catuvac table: warning: {no_own} is damaged (no metrics.own in it){left_out}",
-        f"catuvac table: warning: {no_profile} is damaged (no profile in it){left_out}",
+        f"catuvac table: warning: {no_own} is damaged (no metrics.own in it){LEFT_OUT}",
+        f"catuvac table: warning: {no_profile} is damaged (no profile in it){LEFT_OUT}",
     ]
     rows = [row[:4] for row in csv.reader(captured.out.splitlines()) if row]
     ours = [row for row in rows if row[3].startswith("ours")]

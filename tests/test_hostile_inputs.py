@@ -88,13 +88,20 @@ def test_a_split_smaller_than_the_profile_takes_is_named_with_both_numbers(
     ]
 
 
-def test_a_recording_with_nan_samples_is_named(folders, capsys, offline_data, monkeypatch):
+def linked_fsdd(folders: Path, offline_data: Path) -> tuple[Path, Path]:
+    """An FSDD folder under ``folders`` whose recordings link to the offline ones, and the
+    first training clip the smoke profile takes (the one a test damages in its copy)."""
     fsdd = load("fsdd", root=offline_data / "fsdd")
     first = fsdd.subset("train", get_profile("smoke").max_train_clips, seed=SUBSET_SEED)[0].path
     root = folders / "data" / "fsdd"
     (root / "recordings").mkdir(parents=True)
     for path in (offline_data / "fsdd" / "recordings").glob("*.wav"):
         os.symlink(path, root / "recordings" / path.name)
+    return root, first
+
+
+def test_a_recording_with_nan_samples_is_named(folders, capsys, offline_data, monkeypatch):
+    root, first = linked_fsdd(folders, offline_data)
     broken = root / "recordings" / first.name
     samples, rate = sf.read(first, dtype="float32")
     samples[10:13] = np.nan
@@ -202,12 +209,7 @@ def test_a_clip_in_both_split_files_is_refused_naming_it(
 
 
 def test_a_wav_cut_short_is_refused_naming_it(folders, capsys, offline_data, monkeypatch):
-    fsdd = load("fsdd", root=offline_data / "fsdd")
-    first = fsdd.subset("train", get_profile("smoke").max_train_clips, seed=SUBSET_SEED)[0].path
-    root = folders / "data" / "fsdd"
-    (root / "recordings").mkdir(parents=True)
-    for path in (offline_data / "fsdd" / "recordings").glob("*.wav"):
-        os.symlink(path, root / "recordings" / path.name)
+    root, first = linked_fsdd(folders, offline_data)
     cut = root / "recordings" / first.name
     cut.unlink()
     cut.write_bytes(first.read_bytes()[:1000])  # 956 of the data chunk's bytes
@@ -226,12 +228,7 @@ def test_a_wav_cut_short_is_refused_naming_it(folders, capsys, offline_data, mon
 def test_a_recording_overwritten_with_noise_of_its_size_is_extracted_again(
     folders, capsys, offline_data, monkeypatch
 ):
-    fsdd = load("fsdd", root=offline_data / "fsdd")
-    first = fsdd.subset("train", get_profile("smoke").max_train_clips, seed=SUBSET_SEED)[0].path
-    root = folders / "data" / "fsdd"
-    (root / "recordings").mkdir(parents=True)
-    for path in (offline_data / "fsdd" / "recordings").glob("*.wav"):
-        os.symlink(path, root / "recordings" / path.name)
+    root, first = linked_fsdd(folders, offline_data)
     monkeypatch.setenv("CATUVAC_DATA", str(folders / "data"))
     monkeypatch.setenv("CATUVAC_CACHE", str(folders / "cache"))
     argv = ["train", "--dataset", "fsdd", "--profile", "smoke", "--epochs", "1", "--run-dir"]
