@@ -122,7 +122,7 @@ def cmd_ceiling(args: argparse.Namespace) -> None:
     profile = get_profile(args.profile)
     options = run_option_values(args)
     for seed in args.seeds:
-        spec = RunSpec(args.dataset, "catuvac", 10, seed, profile.name, **options)
+        spec = RunSpec(args.dataset, "catuvac", DEFAULT_CLUSTERS, seed, profile.name, **options)
         path = ceiling_path(spec, args.results_root)
         if path.exists():
             print(f"{path} exists (move it away to compute it again)")

@@ -22,9 +22,10 @@ from catuvac.experiments.run_folder import write_run_info
 from catuvac.features import default_device
 from catuvac.features.augment import AugmentConfig
 from catuvac.model import ModelConfig
+from catuvac.model.base import METHODS
 from catuvac.records.provenance import environment, git_revision
 from catuvac.records.results import ARRAYS_KEY, Result, read_result, save_result
-from catuvac.training.run_spec import TRAINED_METHODS, RunSpec, run_options
+from catuvac.training.run_spec import RunSpec, run_options
 from catuvac.training.trainer import TrainConfig, train
 
 log = logging.getLogger(__name__)
@@ -43,7 +44,7 @@ def build_configs(spec: RunSpec, data: PreparedData) -> tuple[ModelConfig, Train
     at the data's profile (epochs unless the spec names its own, batch size, learning
     rates): the one place ``reproduce``, ``catuvac train`` and the chapters build them."""
     if not spec.trained:
-        raise ConfigError(f"{spec.method} trains no model; only {', '.join(TRAINED_METHODS)} do")
+        raise ConfigError(f"{spec.method} trains no model; only {', '.join(METHODS)} do")
     data.check_clusters(spec.n_clusters)
     _, n_freq, n_frames = data.feature_config.shape
     model = ModelConfig(

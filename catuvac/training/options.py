@@ -36,7 +36,9 @@ def declare(
     named by its ``parent``, the option it qualifies, which must be set for it to count);
     ``listed`` whether :attr:`~catuvac.records.results.Result.beyond_paper` lists it;
     ``flag`` the command-line name when it is not the field's; ``sweep`` whether
-    ``reproduce`` takes a list of values."""
+    ``reproduce`` takes a list of values; ``group`` is one of :data:`GROUPS`."""
+    if group not in GROUPS:
+        raise ValueError(f"a run option's group is one of {GROUPS}, not {group!r}")
     metadata = {
         "help": help,
         "group": group,

@@ -15,7 +15,7 @@ from typing import Any
 from catuvac.errors import ConfigError, unknown_option
 from catuvac.features import NORMALISERS, PAPER_FEATURES, PAPER_NORMALISER, feature_config_for
 from catuvac.features.config import feature_names
-from catuvac.model.base import NEIGHBOUR_SPACES, ModelConfig
+from catuvac.model.base import METHODS, NEIGHBOUR_SPACES, ModelConfig
 from catuvac.model.elbo import LAMBDA_PLACEMENTS
 from catuvac.model.likelihoods import LIKELIHOODS, PAPER_LIKELIHOOD, check_likelihood
 from catuvac.model.objectives import CONSISTENCY_TERMS, SELF_LABEL_THRESHOLD
@@ -26,7 +26,6 @@ from catuvac.training.schedules import PAPER_TAU_END, SCHEDULE_SHAPES
 from catuvac.training.trainer import TrainConfig
 
 RESULT_METHODS = ("labels", "kmeans", "uvac", "catuvac")
-TRAINED_METHODS = ("uvac", "catuvac")
 
 
 def _consistency_part(spec: "RunSpec") -> str:
@@ -266,7 +265,7 @@ class RunSpec:
     @property
     def trained(self) -> bool:
         """Whether the method trains a model (the VAEs), so model options apply."""
-        return self.method in TRAINED_METHODS
+        return self.method in METHODS
 
     def applies(self, option: Field) -> bool:
         """Whether ``option`` acts on this run (:func:`option_applies`)."""
@@ -343,7 +342,7 @@ def option_applies(spec: Mapping[str, Any], option: Field) -> bool:
     take their defaults) describes: set away from its default, on a method it applies to,
     with the option it qualifies (its parent) set."""
     meta = option.metadata
-    if meta["trained"] and spec.get("method") not in TRAINED_METHODS:
+    if meta["trained"] and spec.get("method") not in METHODS:
         return False
     if meta["parent"] is not None and not option_applies(spec, run_option(meta["parent"])):
         return False
