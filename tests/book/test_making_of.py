@@ -18,6 +18,7 @@ MAKING_OF = {
     "came later": "the order in which the book's data sets were added",
     "had to fit on two cpu cores": "the machine the book was written on",
     "cannot drift apart": "how the pages are kept in step with the code",
+    "for lack of time": "the time the book's studies were given",
     ORDER_OF_STUDIES: "the order in which the studies were run",
 }
 PATTERNS = {phrase: re.compile(phrase, re.I) for phrase in MAKING_OF}
