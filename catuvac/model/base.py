@@ -24,6 +24,10 @@ first setting (the urban datasets also at K = 5)."""
 DEFAULT_LATENT_DIM = 10
 """The size of z: the paper names a latent dimension but its value was lost from the text;
 10 is UVAC's."""
+Y_ESTIMATORS = ("gumbel", "exact")
+"""How the ELBO's expectation over ``y`` is taken (Cat. UVAC): ``gumbel``, one relaxed
+Gumbel-Softmax sample (the paper's), or ``exact``, the sum over the K values of ``y``
+weighted by ``q(y|x)`` (the unlabelled M2 objective of Kingma et al., 2014)."""
 NEIGHBOUR_SPACES = ("features", "z")
 """Where a clip's nearest neighbours are mined: its normalised input features, or the z
 means of the model being trained (re-mined every ``neighbour_refresh`` epochs)."""
@@ -48,6 +52,7 @@ class ModelConfig:
     (SCAN's self-labelling; it uses the consistency term's views, so needs that term).
     ``pseudo_label_epochs`` > 0 first trains ``q(y|x)`` to predict K-means' clusters of
     the training clips for that many epochs (:mod:`catuvac.training.warm_start`).
+    ``y_estimator`` is how the expectation over ``y`` is taken (:data:`Y_ESTIMATORS`).
     """
 
     method: str
@@ -71,6 +76,7 @@ class ModelConfig:
     self_label_weight: float = 0.0
     self_label_threshold: float = SELF_LABEL_THRESHOLD
     pseudo_label_epochs: int = 0
+    y_estimator: str = "gumbel"
 
     def __post_init__(self) -> None:
         if self.method not in METHODS:
@@ -103,6 +109,10 @@ class ModelConfig:
             raise ConfigError(f"pseudo_label_epochs must be >= 0, got {self.pseudo_label_epochs}")
         if self.pseudo_label_epochs and self.method != "catuvac":
             raise ConfigError("a K-means start of q(y|x) needs Cat. UVAC's categorical encoder")
+        if self.y_estimator not in Y_ESTIMATORS:
+            raise unknown_option("y estimator", self.y_estimator, Y_ESTIMATORS)
+        if self.y_estimator != "gumbel" and self.method != "catuvac":
+            raise ConfigError("only Cat. UVAC has a categorical y to sum over")
         if self.neighbour_space == "z" and not self.neighbour_refresh:
             raise ConfigError("neighbours mined in z need neighbour_refresh > 0 (epochs)")
         for name in (
@@ -151,9 +161,10 @@ LATER_SETTINGS = (
     "self_label_weight",
     "self_label_threshold",
     "pseudo_label_epochs",
+    "y_estimator",
 )
-"""The options added with neighbour pairing, self-labelling and the K-means start; older
-configurations meant their defaults."""
+"""The options added with neighbour pairing, self-labelling, the K-means start and the
+exact sum over y; older configurations meant their defaults."""
 
 
 @dataclass

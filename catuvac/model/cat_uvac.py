@@ -1,4 +1,11 @@
-"""Cat. UVAC: an unsupervised M2 with a Gumbel-Softmax categorical y and a Gaussian z."""
+"""Cat. UVAC: an unsupervised M2 with a Gumbel-Softmax categorical y and a Gaussian z.
+
+The paper estimates the expectation over ``y`` with one relaxed Gumbel-Softmax sample.
+``y_estimator = "exact"`` sums it instead, as M2 does (Kingma et al., 2014): each clip is
+encoded and decoded once per cluster, and the per-cluster reconstruction and KL_z are
+weighted by ``q(y|x)``, so the bound is exact in ``y`` and ``q(y|x)`` gets its gradient
+without a temperature or sampling noise, at K times the cost of the z path. A likelihood
+whose sigma is fitted to the batch (``gaussian-optimal``) fits it over the K passes alike."""
 
 import torch
 import torch.nn.functional as F
@@ -36,6 +43,33 @@ class CatUVAC(ClusteringVAE):
         reconstruction = self.decoder(torch.cat([z, y], dim=1))
         return ModelOutput(reconstruction, logits.softmax(dim=1), z, z_mean, z_logvar)
 
+    def summed_over_y(
+        self, x: torch.Tensor, mask: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor, ModelOutput]:
+        """The reconstruction error and KL_z per clip, each the ``q(y|x)``-weighted sum over
+        the K values of ``y`` (the exact expectation), and the pass with ``y`` at each
+        clip's argmax (its z and reconstruction, for what reads the output)."""
+        probs = self.assign(x)
+        batch, k = probs.shape
+        every_y = torch.eye(k, dtype=x.dtype, device=x.device).repeat(batch, 1)
+        repeated, repeated_mask = x.repeat_interleave(k, 0), mask.repeat_interleave(k, 0)
+        z_mean, z_logvar = self.encoder_z(repeated, every_y)
+        z = reparameterise(z_mean, z_logvar)
+        pass_each_y = ModelOutput(
+            self.decoder(torch.cat([z, every_y], dim=1)), every_y, z, z_mean, z_logvar
+        )
+        error = self.reconstruction_error(pass_each_y, repeated, repeated_mask).view(batch, k)
+        kl_z = gaussian_kl(z_mean, z_logvar).view(batch, k)
+        at_argmax = probs.argmax(dim=1) + k * torch.arange(batch, device=x.device)
+        out = ModelOutput(
+            pass_each_y.reconstruction[at_argmax],
+            probs,
+            z[at_argmax],
+            z_mean[at_argmax],
+            z_logvar[at_argmax],
+        )
+        return (probs * error).sum(dim=1), (probs * kl_z).sum(dim=1), out
+
     def elbo(
         self,
         x: torch.Tensor,
@@ -43,10 +77,17 @@ class CatUVAC(ClusteringVAE):
         tau: float,
         views: ViewPair | None = None,
     ) -> tuple[ElboTerms, ModelOutput]:
-        out = self(x, tau)
+        if self.config.y_estimator == "exact":
+            error, kl_z, out = self.summed_over_y(x, mask)
+        else:
+            out = self(x, tau)
+            error, kl_z = (
+                self.reconstruction_error(out, x, mask),
+                gaussian_kl(out.z_mean, out.z_logvar),
+            )
         terms = combine(
-            self.reconstruction_error(out, x, mask),
-            gaussian_kl(out.z_mean, out.z_logvar),
+            error,
+            kl_z,
             categorical_kl_uniform(out.cluster_probs),
             self.config.lambda_weight,
             self.config.lambda_placement,

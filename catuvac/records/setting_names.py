@@ -31,7 +31,7 @@ NOT_USED = "(not used)"
 def objective_name(result: Result) -> str:
     """The objective on q(y|x) a run trained with, in words: the paper's lambda term, then
     this project's weights (balance, entropy, capacity, consistency) where set, and the
-    neighbours the consistency term pairs."""
+    neighbours the consistency term pairs, the K-means start and the exact sum over y."""
     beyond = result.beyond_paper
     lam = result.lambda_setting[0] if result.lambda_setting else float("nan")
     parts = [f"λ = {lam:g}"]
@@ -51,6 +51,8 @@ def objective_name(result: Result) -> str:
         parts.append(f"self-labels above q = {beyond['self_label_threshold']:g}")
     if "pseudo_label_epochs" in beyond:
         parts.append(f"q(y|x) started at K-means ({beyond['pseudo_label_epochs']} epochs)")
+    if beyond.get("y_estimator") == "exact":
+        parts.append("y summed exactly (M2), not sampled")
     return ", ".join(parts)
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from catuvac.errors import ConfigError, unknown_option
 from catuvac.features import NORMALISERS, PAPER_FEATURES, PAPER_NORMALISER, feature_config_for
 from catuvac.features.config import feature_names
-from catuvac.model.base import METHODS, NEIGHBOUR_SPACES, ModelConfig
+from catuvac.model.base import METHODS, NEIGHBOUR_SPACES, Y_ESTIMATORS, ModelConfig
 from catuvac.model.elbo import LAMBDA_PLACEMENTS
 from catuvac.model.likelihoods import LIKELIHOODS, PAPER_LIKELIHOOD, check_likelihood
 from catuvac.model.objectives import CONSISTENCY_TERMS, SELF_LABEL_THRESHOLD
@@ -177,6 +177,15 @@ class RunSpec:
         "training",
         kind="count",
         name=lambda s: f"kmeansstart{s.pseudo_label_epochs}",
+    )
+    y_estimator: str = declare(
+        "gumbel",
+        "how the ELBO's expectation over y is taken (Cat. UVAC): gumbel, one relaxed sample "
+        "(the paper's), or exact, the sum over the K clusters weighted by q(y|x) (M2's)",
+        "model",
+        kind="choice",
+        choices=Y_ESTIMATORS,
+        name=lambda s: f"y{s.y_estimator}",
     )
     likelihood: str = declare(
         PAPER_LIKELIHOOD,
