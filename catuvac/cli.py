@@ -1,5 +1,5 @@
 """``catuvac`` command line: datasets, download, train, evaluate, reproduce, lambda-study,
-table, budget, ceiling, prototypes, selection.
+table, budget, ceiling, prototypes, selection, neighbours.
 
 Every option is checked by argparse before any data is read: a bad value is one line on
 stderr and exit code 2, as is a setting the library refuses (a ``ConfigError`` or an
@@ -40,6 +40,7 @@ from catuvac.evaluation.embedding import SPACES
 from catuvac.experiments.budget_study import budget_record, budget_table, save_budget
 from catuvac.experiments.ceiling import ceiling_path, save_ceiling, supervised_ceiling
 from catuvac.experiments.lambda_study import LAMBDA_GRID, format_study, study_specs, study_table
+from catuvac.experiments.neighbour_graphs import graph_specs, mine_graph
 from catuvac.experiments.prepare import prepare_for
 from catuvac.experiments.profiles import DEFAULT_PROFILE, PROFILES, get_profile
 from catuvac.experiments.prototypes import save_prototypes
@@ -47,6 +48,8 @@ from catuvac.experiments.reproduce import build_configs, run_missing
 from catuvac.experiments.run_folder import evaluate_run_dir, open_run_dir, write_run_info
 from catuvac.experiments.specs import grid
 from catuvac.model.base import DEFAULT_CLUSTERS, METHODS
+from catuvac.paths import results_dir
+from catuvac.records.neighbour_graphs import graph_path
 from catuvac.records.results import load_results, read_result
 from catuvac.records.selection_tables import (
     selection_runs,
@@ -174,6 +177,17 @@ def cmd_selection(args: argparse.Namespace) -> None:
     print(targets_sentences(goals))
 
 
+def cmd_neighbours(args: argparse.Namespace) -> None:
+    specs = graph_specs(load_results(args.results_root), args.profile)
+    root = args.results_root or results_dir()
+    for spec in specs:
+        path = graph_path(root, spec.profile, spec.dataset, vars(spec))
+        if path.exists() and not args.overwrite:
+            print(f"{path} exists (--overwrite mines it again)")
+            continue
+        print(f"wrote {mine_graph(spec, root)}")
+
+
 def cmd_table(args: argparse.Namespace) -> None:
     print(results_table(args.profile, args.format, args.space, load_results(args.results_root)))
 
@@ -276,6 +290,16 @@ def build_parser() -> Parser:
     p.add_argument("--profile", default="long", choices=PROFILES, help="profile of the runs")
     add_root_options(p, runs=False)
 
+    p = sub.add_parser(
+        "neighbours",
+        help="mine, without labels, the neighbour graph of the training clips of each data "
+        "the stored runs of a profile trained on (results/<profile>/<dataset>/neighbours/), "
+        "which the label-free selection reads",
+    )
+    p.add_argument("--profile", default="long", choices=PROFILES, help="profile of the runs")
+    p.add_argument("--overwrite", action="store_true", help="mine stored graphs again")
+    add_root_options(p, runs=False)
+
     p = sub.add_parser("table", help="Table I from results/, ours beside the paper's")
     p.add_argument("--profile", choices=PROFILES, help="only results of this profile")
     p.add_argument("--format", default="markdown", choices=TABLE_FORMATS, help="output format")
@@ -296,6 +320,7 @@ COMMANDS = {
     "ceiling": cmd_ceiling,
     "prototypes": cmd_prototypes,
     "selection": cmd_selection,
+    "neighbours": cmd_neighbours,
 }
 
 

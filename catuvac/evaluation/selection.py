@@ -9,7 +9,16 @@ summarised on its *training* clips by quantities that need no class label:
 * usage and balance: every cluster used and the largest share at most ``1/K + 0.1``;
 * stability: agreement (NMI) between the seeds' partitions of the same clips;
 * invariance: the share of clips whose cluster survives held-out augmentations;
+* neighbour agreement: how much more often than chance a clip's nearest neighbours in the
+  run's own input share its cluster, at least 0.5 (:func:`neighbour_agreement`);
 * voice independence: NMI with speaker metadata (metadata, never the class), lower better.
+
+Neighbour agreement joins the pass criteria, not the ordering: a setting that pairs
+neighbours in its objective is trained on the very graph it would be ordered by, so the
+criterion may refuse a run whose clusters cut across its input's neighbourhoods, but it
+never ranks one setting above another. Its threshold, 0.5, lies halfway between chance (0)
+and clusters made of whole neighbourhoods (1), and was fixed before any run's agreement
+was computed.
 
 :func:`rank_settings` orders the settings by these alone. Accuracy and NMI with the
 classes may ride along in the same table for reporting; they never enter the ordering.
@@ -34,7 +43,12 @@ from catuvac.evaluation.usage import kl_y_decomposition
 from catuvac.features import FeatureSet
 from catuvac.features.augment import AugmentConfig, augment
 from catuvac.model import ClusteringVAE
+from catuvac.training.neighbours import neighbour_agreement as agreeing_share
 
+SELECTION_NEIGHBOURS = 10
+"""k of the neighbour graph :func:`neighbour_agreement` reads: each training clip's 10
+nearest others in the run's own normalised input, mined without labels
+(:func:`~catuvac.training.neighbours.mine_neighbours`)."""
 SETTING = "setting"
 SEED = "seed"
 PARTITION = "partition"
@@ -137,6 +151,27 @@ def augmentation_agreement(
     raise ValueError(f"measure must be 'share' or 'nmi'; got {measure!r}")
 
 
+def neighbour_agreement(neighbours: ArrayLike, clusters: ArrayLike) -> float:
+    """How far beyond chance the clusters keep each clip with its mined neighbours
+    ``[N, k]``: ``(a - c) / (1 - c)``, where ``a`` is the share of neighbour pairs in one
+    cluster and ``c`` the share that clusters of these sizes hold by chance (the sum of
+    the squared shares). 1 when every neighbourhood lies in one cluster, 0 at chance; a
+    single cluster holds every pair by chance and scores 0, so collapse cannot earn it."""
+    clusters = np.asarray(clusters).ravel()
+    neighbours = np.asarray(neighbours)
+    if neighbours.ndim != 2 or len(neighbours) != clusters.size or clusters.size == 0:
+        raise ValueError(
+            f"need [N, k] neighbours of the N clustered clips; got {neighbours.shape} for "
+            f"{clusters.size} clips"
+        )
+    shares = np.bincount(clusters) / clusters.size
+    chance = float(np.sum(shares**2))
+    if chance >= 1.0:
+        return 0.0
+    agreeing = agreeing_share(torch.as_tensor(neighbours), torch.as_tensor(clusters))
+    return (agreeing - chance) / (1.0 - chance)
+
+
 def speaker_nmi(clusters: ArrayLike, speakers: ArrayLike) -> float:
     """NMI between clusters and speaker metadata (never the class): how much of the split
     follows the voice. Spoken-digit features cluster by voice first, so a low value is
@@ -146,15 +181,19 @@ def speaker_nmi(clusters: ArrayLike, speakers: ArrayLike) -> float:
 
 @dataclass(frozen=True)
 class SelectionCriteria:
-    """The thresholds a run must meet on its training clips (issue 19's targets)."""
+    """The thresholds a run must meet on its training clips (issue 19's targets, and the
+    neighbour agreement of the module docstring)."""
 
     min_information_ratio: float = 0.85
     min_mean_max_prob: float = 0.9
     min_used_fraction: float = 1.0
     max_share_above_fair: float = 0.1
+    min_neighbour_agreement: float = 0.5
 
     def passes(self, summary: Mapping[str, float]) -> dict[str, bool]:
-        """Each criterion and ``passes`` (all of them) for a :func:`run_summary`."""
+        """Each criterion and ``passes`` (all of them) for a :func:`run_summary`; the
+        neighbour agreement is checked where the summary has one (a run whose graph was
+        not mined is judged without it)."""
         k = int(summary["n_clusters"])
         checks = {
             "information": summary["information_ratio"] >= self.min_information_ratio,
@@ -162,6 +201,9 @@ class SelectionCriteria:
             "usage": summary["clusters_used"] >= math.ceil(self.min_used_fraction * k),
             "balance": summary["largest_share"] <= 1 / k + self.max_share_above_fair,
         }
+        agreement = summary.get("neighbour_agreement")
+        if agreement is not None and not pd.isna(agreement):
+            checks["neighbours"] = agreement >= self.min_neighbour_agreement
         checks = {name: bool(ok) for name, ok in checks.items()}
         return checks | {"passes": all(checks.values())}
 

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 import pandas as pd
 
 from catuvac.evaluation.selection import SEED, SETTING, rank_settings
+from catuvac.records.neighbour_graphs import label_free_quantities
 from catuvac.records.results import Record, Result, as_result, select
 from catuvac.records.seed_tables import format_seed_table, seed_table
 from catuvac.records.setting_names import (
@@ -27,9 +28,9 @@ OURS = "Cat. UVAC, ours"
 
 def selection_runs(records: Iterable[Record], profile: str = STUDY_PROFILE) -> pd.DataFrame:
     """One row per run of the study profile that trained with this project's terms on
-    q(y|x): its setting, seed, the label-free quantities of its training clips, its
-    training partition and, beside them, the scores on the test clips the choice never
-    reads."""
+    q(y|x): its setting, seed, the label-free quantities of its training clips (their
+    neighbour agreement included), its training partition and, beside them, the scores on
+    the test clips the choice never reads."""
     rows = []
     for result in study_runs(records, profile):
         if not has_cluster_objective(result) or "train_selection" not in result:
@@ -41,8 +42,7 @@ def selection_runs(records: Iterable[Record], profile: str = STUDY_PROFILE) -> p
                 "K": result.n_clusters,
                 SETTING: setting_name(result),
                 SEED: result.seed,
-                **result["train_selection"],
-                "partition": result.arrays()["train_clusters"],
+                **label_free_quantities(result),
                 f"accuracy {NOT_USED}": metrics["accuracy"],
                 f"NMI {NOT_USED}": metrics["nmi"],
             }
@@ -192,6 +192,7 @@ SELECTION_ROWS = {
     "largest_share": "largest share",
     "seed_agreement": "agreement between seeds (NMI)",
     "augmentation_agreement": "agreement under the held-out augmentation",
+    "neighbour_agreement": "neighbour agreement beyond chance",
     f"accuracy {NOT_USED}": f"test accuracy (%) {NOT_USED}",
 }
 

@@ -8,9 +8,10 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from catuvac.evaluation.selection import PARTITION, SEED, SETTING, rank_settings
+from catuvac.evaluation.selection import SEED, SETTING, rank_settings
 from catuvac.features.config import PAPER_FEATURES
 from catuvac.model.base import DEFAULT_CLUSTERS
+from catuvac.records.neighbour_graphs import label_free_quantities
 from catuvac.records.results import METHOD_NAMES, Record, Result, as_result, select
 from catuvac.records.seed_tables import format_seed_table, seed_table, values_text
 from catuvac.records.setting_names import NOT_USED, setting_name
@@ -266,8 +267,7 @@ def _ranked(groups: list[list[Result]]) -> pd.DataFrame:
                 {
                     SETTING: word_setting(result),
                     SEED: result.seed,
-                    **result["train_selection"],
-                    PARTITION: result.arrays()["train_clusters"],
+                    **label_free_quantities(result),
                     f"accuracy (%) {NOT_USED}": 100 * result.metric_values()["accuracy"],
                 }
             )

@@ -12,6 +12,7 @@ from catuvac.evaluation.selection import (
     SelectionCriteria,
     augmentation_agreement,
     information_terms,
+    neighbour_agreement,
     rank_settings,
     run_summary,
     seed_agreement,
@@ -110,6 +111,40 @@ def test_criteria_pass_sharp_balanced_runs_and_name_each_failure():
     summary = run_summary(one_hot(crowded))
     assert summary["largest_share"] == pytest.approx(0.21)
     assert not criteria.passes(summary)["balance"]
+
+
+def test_neighbour_agreement_is_measured_beyond_chance_and_collapse_earns_nothing():
+    clusters = np.repeat(np.arange(4), 5)  # 4 neighbourhoods of 5 clips
+    whole = np.array(
+        [[j for j in range(5 * (i // 5), 5 * (i // 5) + 5) if j != i] for i in range(20)]
+    )
+    assert neighbour_agreement(whole, clusters) == pytest.approx(1.0)
+    assert neighbour_agreement(whole, np.zeros(20, dtype=int)) == 0.0  # one cluster
+    rng = np.random.default_rng(0)
+    random_clusters = rng.integers(0, 4, 2000)
+    random_graph = rng.integers(0, 2000, (2000, 10))
+    assert abs(neighbour_agreement(random_graph, random_clusters)) < 0.02
+    # 3 of 4 neighbours agree where chance gives 1/4 with 4 even clusters: (0.75 - 0.25) / 0.75.
+    half = np.array([[1, 2, 3, 4]] * 20)
+    crafted = np.array([0, 0, 0, 0, 1] * 4)
+    shares = np.bincount(crafted) / 20
+    chance = float((shares**2).sum())
+    agreeing = float(np.mean(crafted[half] == crafted[:, None]))
+    expected = (agreeing - chance) / (1 - chance)
+    assert neighbour_agreement(half, crafted) == pytest.approx(expected)
+    with pytest.raises(ValueError, match="neighbours of the N clustered clips"):
+        neighbour_agreement(whole[:5], clusters)
+
+
+def test_neighbour_agreement_joins_the_pass_criteria_where_a_run_has_one():
+    criteria = SelectionCriteria()
+    sharp = run_summary(one_hot(list(range(K)) * 5))
+    assert "neighbours" not in criteria.passes(sharp)  # no graph: judged without it
+    assert "neighbours" not in criteria.passes(sharp | {"neighbour_agreement": float("nan")})
+    kept = criteria.passes(sharp | {"neighbour_agreement": 0.5})
+    assert kept["neighbours"] and kept["passes"]
+    cut = criteria.passes(sharp | {"neighbour_agreement": 0.49})
+    assert not cut["neighbours"] and not cut["passes"]
 
 
 def run_rows(setting: str, partitions: list[np.ndarray], **columns) -> list[dict]:

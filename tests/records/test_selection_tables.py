@@ -2,15 +2,23 @@
 library at the smoke profile, one epoch, so that every reader runs on real records."""
 
 import dataclasses
+import math
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from catuvac.cli import main
+from catuvac.evaluation.selection import neighbour_agreement
 from catuvac.experiments.prepare import prepare_data
 from catuvac.experiments.profiles import PROFILES
 from catuvac.experiments.reproduce import run
 from catuvac.records.latents import latent_sentence, latent_summary, latent_table
+from catuvac.records.neighbour_graphs import (
+    graph_of,
+    label_free_quantities,
+    result_neighbour_agreement,
+)
 from catuvac.records.results import Result, load_results, save_result
 from catuvac.records.selection_tables import (
     SELECTION_ROWS,
@@ -93,6 +101,29 @@ def test_selection_ranks_the_objectives_without_reading_labels(stored):
     table = comparison_table(stored, ranked)
     assert list(table["method"].unique()) == ["Cat. UVAC, ours"]  # no cpu runs stored here
     assert list(format_comparison(table)["features"]) == ["as extracted"]
+
+
+def test_neighbour_agreement_is_read_from_a_graph_of_the_same_clips(stored, tmp_path, caplog):
+    assert selection_runs(stored)["neighbour_agreement"].isna().all()  # no graph mined
+    result = next(r for r in stored if r.method == "catuvac")
+    clusters = result.arrays()["train_clusters"]
+    graph = graph_of(result)
+    graph.parent.mkdir(exist_ok=True)
+    clips = result["data_subset"]["train_files_sha256"]
+    order = np.argsort(clusters, kind="stable")
+    following = np.stack([np.roll(order, -s) for s in (1, 2)], axis=1)[np.argsort(order)]
+    try:
+        np.savez(graph, neighbours=following, train_files_sha256=np.array(clips))
+        expected = neighbour_agreement(following, clusters)
+        assert result_neighbour_agreement(result) == pytest.approx(expected)
+        assert label_free_quantities(result)["neighbour_agreement"] == pytest.approx(expected)
+        np.savez(graph, neighbours=following, train_files_sha256=np.array("other clips"))
+        assert math.isnan(result_neighbour_agreement(result))
+        graph.write_bytes(b"cut")
+        assert math.isnan(result_neighbour_agreement(result))
+        assert "remine it with `catuvac neighbours`" in caplog.text
+    finally:
+        graph.unlink()
 
 
 def test_table_one_gains_one_named_row_for_the_chosen_setting(stored):
