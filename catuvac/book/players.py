@@ -98,7 +98,7 @@ def cluster_sound_table(
             f"no prototypes stored for {result.path}; run `catuvac prototypes {result.path}`"
         )
     prototypes, provenance = stored
-    config = feature_config_for(result.dataset)
+    config = feature_config_for(result.dataset, result.run_spec.features)
     normaliser = Normaliser.from_dict(provenance["normaliser"])
     waves = to_audio(torch.from_numpy(prototypes)[:, None], normaliser, config)
     clips = stored_test_clips(result)

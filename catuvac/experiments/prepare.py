@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from catuvac.data import AudioDataset, canonical_name, load
+from catuvac.data import AudioDataset, Clip, canonical_name, load
 from catuvac.errors import ConfigError
 from catuvac.evaluation.metrics import common_space
 from catuvac.experiments.profiles import Profile, get_profile
@@ -66,6 +66,11 @@ class PreparedData:
         """The space shared by all methods: PCA of the normalised test features."""
         return common_space(self.test.features.numpy(), n_components, random_state=0)
 
+    def clips(self, split: str) -> list[Clip]:
+        """The clips behind ``train`` or ``test``, in the order of their features (their
+        speakers and names, for display)."""
+        return chosen_clips(self.dataset, split, self.profile)
+
     def subset_description(self) -> dict:
         """What data a result was computed on, for result files."""
         return {
@@ -103,6 +108,13 @@ def files_digest(paths: list[str], root: Path) -> str:
     return hashlib.sha256(names.encode()).hexdigest()[:16]
 
 
+def chosen_clips(dataset: AudioDataset, split: str, profile: Profile) -> list[Clip]:
+    """The clips of one split that a profile's runs use, in the order of their features:
+    the profile's share of the split, drawn with :data:`SUBSET_SEED`."""
+    limit = profile.max_train_clips if split == "train" else profile.max_test_clips
+    return dataset.subset(split, limit, seed=SUBSET_SEED)
+
+
 def prepare_data(
     name: str,
     profile: Profile | str | None = None,
@@ -133,8 +145,8 @@ def prepare_data(
     extractor = FeatureExtractor(config, device)
     cache = cache or FeatureCache()
     splits = {}
-    for split, limit in (("train", profile.max_train_clips), ("test", profile.max_test_clips)):
-        clips = dataset.subset(split, limit, seed=SUBSET_SEED)
+    for split in ("train", "test"):
+        clips = chosen_clips(dataset, split, profile)
         splits[split] = cache.load_or_extract(
             dataset.name,
             [c.path for c in clips],

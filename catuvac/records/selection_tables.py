@@ -180,6 +180,12 @@ def label_free_pick(
     runs = [r for r in runs_of_setting(records, dataset, k, setting) if usable(r)]
     if not runs:
         raise ValueError(f"no stored run of the chosen setting on {dataset} is usable here")
+    return most_invariant(runs)
+
+
+def most_invariant(runs: Iterable[Result]) -> Result:
+    """The run whose clusters best survive the held-out augmentation on its training
+    clips: a pick among a setting's seeds that reads no label."""
     return max(runs, key=lambda r: r["train_selection"]["augmentation_agreement"])
 
 

@@ -181,10 +181,33 @@ def _same_input_text(groups: list[list[Result]], runs: list[Result]) -> str:
 def seeds_above_kmeans(kmeans: list[Result], runs: list[Result]) -> tuple[int, int]:
     """On how many of the seeds both have the model's accuracy is above K-means', and how
     many seeds both have."""
+    paired = seed_by_seed(kmeans, runs)
+    if paired.empty:
+        return 0, 0
+    return int((paired[MODEL_ACCURACY] > paired[KMEANS_ACCURACY]).sum()), len(paired)
+
+
+MODEL_ACCURACY = "model (%)"
+KMEANS_ACCURACY = "K-means, same input (%)"
+
+
+def seed_by_seed(kmeans: list[Result], runs: list[Result]) -> pd.DataFrame:
+    """The model's ``runs`` beside K-means on the same input, one row per seed both have:
+    test accuracy of each (%), and the model's mean max q(y|x) and largest test cluster."""
     by_seed = {run.seed: run for run in kmeans}
-    paired = [run for run in runs if run.seed in by_seed]
-    above = _accuracies(paired) > _accuracies(by_seed[run.seed] for run in paired)
-    return int(above.sum()), len(paired)
+    return pd.DataFrame(
+        [
+            {
+                "seed": run.seed,
+                MODEL_ACCURACY: 100 * run["metrics"]["accuracy"],
+                KMEANS_ACCURACY: 100 * by_seed[run.seed]["metrics"]["accuracy"],
+                "mean max q(y|x)": run["latent_use"]["mean_max_q"],
+                "largest test cluster": max(run.cluster_sizes) / sum(run.cluster_sizes),
+            }
+            for run in runs
+            if run.seed in by_seed
+        ]
+    )
 
 
 def word_verdict(records: Iterable[Record], dataset: str) -> str:
@@ -274,18 +297,30 @@ def _ranked(groups: list[list[Result]]) -> pd.DataFrame:
     return rank_settings(pd.DataFrame(rows)) if rows else pd.DataFrame()
 
 
+def chosen_word_runs(
+    records: Iterable[Record], dataset: str
+) -> tuple[pd.DataFrame, list[Result], list[Result]]:
+    """The label-free ranking of the Cat. UVAC settings on the aligned features of
+    ``dataset`` (:func:`word_selection`), the runs of its first setting by seed, and K-means
+    on the same input (all empty when no setting is stored)."""
+    groups = word_groups(records, dataset)
+    ranked = _ranked(groups)
+    if ranked.empty:
+        return ranked, [], []
+    setting = ranked[SETTING].iloc[0]
+    runs = next(g for g in groups if g[0].method == "catuvac" and word_setting(g[0]) == setting)
+    return ranked, sorted(runs, key=lambda r: r.seed), same_input_kmeans(groups, runs)
+
+
 def word_choice_sentence(records: Iterable[Record], dataset: str) -> str:
     """What the label-free rule chose on the aligned features of ``dataset``
     (:func:`word_selection`'s first setting), and how it then scores on the test clips of
     every seed beside K-means on the same input: accuracy, mean max q(y|x), the largest
     cluster's share."""
-    groups = word_groups(records, dataset)
-    ranked = _ranked(groups)
+    ranked, runs, kmeans = chosen_word_runs(records, dataset)
     if ranked.empty:
         return ""
     setting = ranked[SETTING].iloc[0]
-    runs = next(g for g in groups if g[0].method == "catuvac" and word_setting(g[0]) == setting)
-    kmeans = same_input_kmeans(groups, runs)
     above, paired = seeds_above_kmeans(kmeans, runs)
     accuracy, reference = _accuracies(runs), _accuracies(kmeans)
     confidence = [run["latent_use"]["mean_max_q"] for run in runs]

@@ -12,11 +12,16 @@ from catuvac.book.plots.words import plot_word_accuracy
 from catuvac.experiments.prepare import prepare_data
 from catuvac.experiments.profiles import PROFILES
 from catuvac.experiments.reproduce import run
+from catuvac.records.estimators import ESTIMATOR_NAMES, estimator_table, same_setting_runs
 from catuvac.records.results import load_results, save_result
 from catuvac.records.words import (
+    KMEANS_ACCURACY,
+    MODEL_ACCURACY,
     REPRESENTATIONS,
+    chosen_word_runs,
     kmeans_by_representation,
     paper_window_kmeans,
+    seed_by_seed,
     seeds_above_kmeans,
     word_accuracies,
     word_choice_sentence,
@@ -154,3 +159,33 @@ def test_the_choice_sentence_names_the_first_setting_and_its_kmeans(stored):
     sentence = word_choice_sentence(stored, "fsdd")
     assert sentence.startswith("On fsdd the label-free rule ranks first word-mfcc32-cmvn")
     assert "for K-means on the same input, above it on" in sentence and "of 2 seeds" in sentence
+
+
+def test_the_chosen_runs_stand_beside_kmeans_seed_by_seed(stored):
+    ranked, runs, kmeans = chosen_word_runs(stored, "fsdd")
+    assert ranked["rank"].iloc[0] == 1 and [r.seed for r in runs] == [0, 1]
+    assert {r.method for r in runs} == {"catuvac"} and {r.method for r in kmeans} == {"kmeans"}
+    table = seed_by_seed(kmeans, runs)
+    assert list(table["seed"]) == [0, 1]
+    by_seed = {r.seed: r for r in kmeans}
+    for row, model_run in zip(table.itertuples(index=False), runs, strict=True):
+        assert row[1] == pytest.approx(100 * model_run["metrics"]["accuracy"])
+        assert row[2] == pytest.approx(100 * by_seed[model_run.seed]["metrics"]["accuracy"])
+        assert row[4] == pytest.approx(max(model_run.cluster_sizes) / sum(model_run.cluster_sizes))
+    above = int((table[MODEL_ACCURACY] > table[KMEANS_ACCURACY]).sum())
+    assert seeds_above_kmeans(kmeans, runs) == (above, 2)
+    assert seeds_above_kmeans([], runs) == (0, 0)
+    assert chosen_word_runs([r for r in stored if r.method == "kmeans"], "fsdd")[1] == []
+
+
+def test_the_estimator_table_finds_the_same_setting_under_each_estimator(stored):
+    _, runs, _ = chosen_word_runs(stored, "fsdd")
+    assert same_setting_runs(stored, runs[0]) == runs
+    assert same_setting_runs(stored, runs[0], y_estimator="exact") == []
+    table = estimator_table(stored, runs)
+    assert list(table["expectation over y"]) == [ESTIMATOR_NAMES["gumbel"]]
+    assert table["seeds"].iloc[0] == 2
+    mean = np.mean([100 * r["metrics"]["accuracy"] for r in runs])
+    assert table["test accuracy (%)"].iloc[0].startswith(f"{mean:.1f} ± ")
+    minutes = np.mean([r["seconds"] / 60 for r in runs])
+    assert table["minutes per run"].iloc[0].startswith(f"{minutes:.1f} ± ")

@@ -47,14 +47,18 @@ def plot_latents_by_epoch(runs: Sequence[Result]) -> Figure:
     return fig
 
 
-def plot_augmented_views(
-    features: torch.Tensor, views: Sequence[torch.Tensor], titles: Sequence[str]
+def plot_clip_row(
+    features: torch.Tensor,
+    others: Sequence[torch.Tensor],
+    titles: Sequence[str],
+    first: str = "the clip",
 ) -> Figure:
-    """One clip's normalised spectrogram (first panel) and its augmented views, side by
-    side in a row: what the consistency term asks the clusters to ignore."""
-    images = [features, *views]
+    """One clip's normalised spectrogram (first panel, titled ``first``) and others beside
+    it in a row: its augmented views (what the consistency term asks the clusters to
+    ignore), or its mined neighbours (what it asks them to keep together)."""
+    images = [features, *others]
     fig, axes = panel_grid(len(images), 2.4, max_columns=len(images))
-    for ax, image, title in zip(axes, images, ["the clip", *titles], strict=True):
+    for ax, image, title in zip(axes, images, [first, *titles], strict=True):
         ax.imshow(to_numpy(image).squeeze(), origin="lower", aspect="auto", vmin=0, vmax=1)
         ax.set_title(title, fontsize="small")
         ax.set_xlabel("frame")

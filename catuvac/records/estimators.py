@@ -1,0 +1,66 @@
+"""The same setting under each way of taking the ELBO's expectation over y: one relaxed
+Gumbel-Softmax sample (the paper's) or the exact sum over the K clusters (M2's), side by
+side, so that the book can say what the relaxation itself costs or gains."""
+
+from collections.abc import Iterable
+from dataclasses import replace
+
+import pandas as pd
+
+from catuvac.model.base import Y_ESTIMATORS
+from catuvac.records.results import Record, Result, as_result, select
+from catuvac.records.seed_tables import values_text
+
+ESTIMATOR_NAMES = {
+    "gumbel": "one Gumbel-Softmax sample (the paper's)",
+    "exact": "the exact sum over the K clusters (M2)",
+}
+
+
+def _setting(result: Result) -> dict:
+    """A run's declared configuration without its seed (older files: their defaults)."""
+    return vars(replace(result.run_spec, seed=0))
+
+
+def same_setting_runs(records: Iterable[Record], run: Result, **changes) -> list[Result]:
+    """The stored runs, any seed, of ``run``'s setting with ``changes`` to its options
+    (e.g. ``y_estimator="exact"``), by seed."""
+    wanted = vars(replace(run.run_spec, seed=0, **changes))
+    found = [
+        as_result(r)
+        for r in select(records, dataset=run.dataset, profile=run.profile_name)
+        if _setting(as_result(r)) == wanted
+    ]
+    return sorted(found, key=lambda r: r.seed)
+
+
+def estimator_table(records: Iterable[Record], runs: list[Result]) -> pd.DataFrame:
+    """One row per way of taking the expectation over y that ``runs``' setting was stored
+    with: seeds, test accuracy, mean max q(y|x) and largest cluster on the test clips,
+    I(x; y) / log K on the training clips, the final KL_y, and minutes per run (mean ±
+    std over seeds)."""
+    records = list(records)
+    rows = []
+    for estimator in Y_ESTIMATORS:
+        found = same_setting_runs(records, runs[0], y_estimator=estimator)
+        if not found:
+            continue
+        rows.append(
+            {
+                "expectation over y": ESTIMATOR_NAMES[estimator],
+                "seeds": len(found),
+                "test accuracy (%)": values_text(
+                    [100 * r["metrics"]["accuracy"] for r in found], 1
+                ),
+                "mean max q(y|x)": values_text([r["latent_use"]["mean_max_q"] for r in found], 2),
+                "largest test cluster": values_text(
+                    [max(r.cluster_sizes) / sum(r.cluster_sizes) for r in found], 2
+                ),
+                "I(x; y) / log K": values_text(
+                    [r["train_selection"]["information_ratio"] for r in found], 2
+                ),
+                "final KL_y (nats)": values_text([r.history[-1]["kl_y"] for r in found], 2),
+                "minutes per run": values_text([r["seconds"] / 60 for r in found], 1),
+            }
+        )
+    return pd.DataFrame(rows)
