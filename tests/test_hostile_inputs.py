@@ -3,18 +3,13 @@ one line naming the option or file and what is wrong, with no traceback and noth
 written. The commands run on the offline data with their own results, runs and cache."""
 
 import json
-import os
-import shutil
-from pathlib import Path
 
 import numpy as np
 import pytest
 import soundfile as sf
 
 from catuvac.cli import main
-from catuvac.data import load
-from catuvac.experiments.prepare import SUBSET_SEED
-from catuvac.experiments.profiles import get_profile
+from catuvac.data.fixtures import fold_one, linked_copy, us8k_copy, without_column
 
 SMOKE = ["--profile", "smoke", "--datasets", "fsdd", "--seeds", "0"]
 
@@ -73,12 +68,9 @@ def test_more_clusters_than_training_clips_are_refused(folders, capsys, argv):
 def test_a_split_smaller_than_the_profile_takes_is_named_with_both_numbers(
     folders, capsys, offline_data, monkeypatch
 ):
-    root = folders / "data" / "fsdd"
-    (root / "recordings").mkdir(parents=True)
-    for digit in range(10):  # 70 recordings: takes 0-4 are the test split, 5-6 train
-        for take in range(7):
-            name = f"{digit}_george_{take}.wav"
-            os.symlink(offline_data / "fsdd" / "recordings" / name, root / "recordings" / name)
+    # 70 recordings: takes 0-4 are the test split, 5-6 train
+    keep = {f"{digit}_george_{take}.wav" for digit in range(10) for take in range(7)}
+    root, _ = linked_copy(folders, offline_data, "fsdd", keep)
     monkeypatch.setenv("CATUVAC_DATA", str(folders / "data"))
     argv = ["train", "--dataset", "fsdd", "--profile", "smoke", "--run-dir", str(folders / "run")]
     assert _refused(argv, capsys, code=1) == [
@@ -88,20 +80,8 @@ def test_a_split_smaller_than_the_profile_takes_is_named_with_both_numbers(
     ]
 
 
-def linked_fsdd(folders: Path, offline_data: Path) -> tuple[Path, Path]:
-    """An FSDD folder under ``folders`` whose recordings link to the offline ones, and the
-    first training clip the smoke profile takes (the one a test damages in its copy)."""
-    fsdd = load("fsdd", root=offline_data / "fsdd")
-    first = fsdd.subset("train", get_profile("smoke").max_train_clips, seed=SUBSET_SEED)[0].path
-    root = folders / "data" / "fsdd"
-    (root / "recordings").mkdir(parents=True)
-    for path in (offline_data / "fsdd" / "recordings").glob("*.wav"):
-        os.symlink(path, root / "recordings" / path.name)
-    return root, first
-
-
 def test_a_recording_with_nan_samples_is_named(folders, capsys, offline_data, monkeypatch):
-    root, first = linked_fsdd(folders, offline_data)
+    root, first = linked_copy(folders, offline_data, "fsdd")
     broken = root / "recordings" / first.name
     samples, rate = sf.read(first, dtype="float32")
     samples[10:13] = np.nan
@@ -129,42 +109,12 @@ def test_a_lambda_that_overflows_the_loss_says_so_and_keeps_no_checkpoint(folder
     assert not (run_dir / "checkpoint.pt").exists()
 
 
-def _us8k_copy(folders, offline_data, edit) -> tuple[Path, Path]:
-    """A data folder holding UrbanSound8K alone: the offline audio, and its metadata CSV
-    as ``edit`` turns the real one's lines."""
-    root = folders / "data" / "urbansound8k"
-    (root / "metadata").mkdir(parents=True)
-    os.symlink(offline_data / "urbansound8k" / "audio", root / "audio")
-    metadata = root / "metadata" / "UrbanSound8K-subset.csv"
-    real = offline_data / "urbansound8k" / "metadata" / metadata.name
-    metadata.write_text("".join(edit(real.read_text().splitlines(keepends=True))))
-    return root, metadata
-
-
-def _without(column: str):
-    """An edit dropping one column from every line of a CSV."""
-
-    def edit(lines: list[str]) -> list[str]:
-        at = lines[0].rstrip("\n").split(",").index(column)
-        rows = [line.rstrip("\n").split(",") for line in lines]
-        return [",".join(row[:at] + row[at + 1 :]) + "\n" for row in rows]
-
-    return edit
-
-
-def _fold_one(lines: list[str]) -> list[str]:
-    """An edit giving the second clip (line 3) the fold ``one``."""
-    row = lines[2].split(",")
-    row[5] = "one"
-    return [*lines[:2], ",".join(row), *lines[3:]]
-
-
 @pytest.mark.parametrize(
     ("edit", "problem"),
     [
-        (_without("classID"), "{csv} lacks the columns classID"),
-        (_without("slice_file_name"), "{csv} lacks the columns slice_file_name"),
-        (_fold_one, "{csv} line 3: fold is 'one', not int"),
+        (without_column("classID"), "{csv} lacks the columns classID"),
+        (without_column("slice_file_name"), "{csv} lacks the columns slice_file_name"),
+        (fold_one, "{csv} line 3: fold is 'one', not int"),
         (lambda lines: lines[:1], "{csv} lists no clips (it holds no rows below its header)"),
         (lambda lines: [], "{csv} is empty: no header, no clips"),
     ],
@@ -172,7 +122,7 @@ def _fold_one(lines: list[str]) -> list[str]:
 def test_a_bad_urbansound8k_csv_is_named_with_its_row(
     folders, capsys, offline_data, monkeypatch, edit, problem
 ):
-    root, metadata = _us8k_copy(folders, offline_data, edit)
+    root, metadata = us8k_copy(folders, offline_data, edit)
     monkeypatch.setenv("CATUVAC_DATA", str(folders / "data"))
     problem = problem.format(csv=metadata)
     capsys.readouterr()
@@ -194,10 +144,7 @@ def test_a_clip_in_both_split_files_is_refused_naming_it(
     folders, capsys, offline_data, monkeypatch
 ):
     real = offline_data / "arabic-speech-commands"
-    root = folders / "data" / "arabic-speech-commands"
-    root.mkdir(parents=True)
-    os.symlink(real / "dataset", root / "dataset")
-    shutil.copy(real / "train.csv", root / "train.csv")
+    root, _ = linked_copy(folders, offline_data, "arabic-digits")
     listed = (real / "train.csv").read_text().splitlines()[5]  # a training clip, also in test
     (root / "test.csv").write_text((real / "test.csv").read_text() + listed + "\n")
     monkeypatch.setenv("CATUVAC_DATA", str(folders / "data"))
@@ -209,7 +156,7 @@ def test_a_clip_in_both_split_files_is_refused_naming_it(
 
 
 def test_a_wav_cut_short_is_refused_naming_it(folders, capsys, offline_data, monkeypatch):
-    root, first = linked_fsdd(folders, offline_data)
+    root, first = linked_copy(folders, offline_data, "fsdd")
     cut = root / "recordings" / first.name
     cut.unlink()
     cut.write_bytes(first.read_bytes()[:1000])  # 956 of the data chunk's bytes
@@ -225,10 +172,25 @@ def test_a_wav_cut_short_is_refused_naming_it(folders, capsys, offline_data, mon
     assert not (folders / "run").exists()
 
 
+def test_a_flac_cut_short_is_refused_naming_it(folders, capsys, offline_data, monkeypatch):
+    # A FLAC has no byte count to check, but libsndfile does not read a cut one as a
+    # shorter clip: cut at any byte (every one of a 15 kB clip tried), it stops decoding.
+    root, first = linked_copy(folders, offline_data, "arabic-digits")
+    cut = root / first.relative_to(offline_data.resolve() / "arabic-speech-commands")
+    cut.unlink()
+    cut.write_bytes(first.read_bytes()[: first.stat().st_size // 2])
+    monkeypatch.setenv("CATUVAC_DATA", str(folders / "data"))
+    monkeypatch.setenv("CATUVAC_CACHE", str(folders / "cache"))
+    argv = ["train", "--dataset", "arabic", "--profile", "smoke", "--run-dir", str(folders / "run")]
+    (line,) = _refused(argv, capsys, code=1)
+    assert line.startswith(f"catuvac train: error: cannot read audio file {cut}: ")
+    assert not (folders / "run").exists()
+
+
 def test_a_recording_overwritten_with_noise_of_its_size_is_extracted_again(
     folders, capsys, offline_data, monkeypatch
 ):
-    root, first = linked_fsdd(folders, offline_data)
+    root, first = linked_copy(folders, offline_data, "fsdd")
     monkeypatch.setenv("CATUVAC_DATA", str(folders / "data"))
     monkeypatch.setenv("CATUVAC_CACHE", str(folders / "cache"))
     argv = ["train", "--dataset", "fsdd", "--profile", "smoke", "--epochs", "1", "--run-dir"]

@@ -11,6 +11,10 @@ from catuvac.errors import AudioFileError
 
 T = TypeVar("T")
 
+# libsndfile's frame count for a file whose header does not say how long it is (a FLAC
+# written as a stream, its STREAMINFO total at 0): not a length, and no read gets past it.
+UNKNOWN_LENGTH = 2**63 - 1
+
 
 def _open(path: Path, action: Callable[[Path], T]) -> T:
     """Run a soundfile call, reporting a missing or unreadable file as ``AudioFileError``."""
@@ -25,14 +29,17 @@ def _open(path: Path, action: Callable[[Path], T]) -> T:
 def read_audio(path: str | Path) -> tuple[np.ndarray, int]:
     """Return ``(samples, sample_rate)``: float32 mono in [-1, 1], channels averaged.
 
-    Unreadable, cut short (a WAV holding less than its header announces), empty (0
+    Unreadable, cut short (a WAV holding less than its header announces), of unknown
+    length (a FLAC written as a stream, which libsndfile cannot decode), empty (0
     samples), silent (all samples zero) and non-finite (a float file holding NaN or
-    infinite samples) files raise :class:`~catuvac.errors.AudioFileError`,
-    because a feature pipeline would otherwise turn them into NaNs or constant inputs,
-    found far from the file that caused them (in the loss, many steps later).
+    infinite samples) files raise :class:`~catuvac.errors.AudioFileError`, because a
+    feature pipeline would otherwise turn them into NaNs or constant inputs, found far
+    from the file that caused them (in the loss, many steps later). A FLAC cut short
+    needs no check of its own: libsndfile stops decoding it wherever it was cut.
     """
     path = Path(path)
     _open(path, _check_wav_length)
+    _known_frames(path)
     samples, sample_rate = _open(path, lambda p: sf.read(p, dtype="float32", always_2d=True))
     if samples.shape[0] == 0:
         raise AudioFileError(f"audio file {path} is empty (0 samples)")
@@ -73,7 +80,22 @@ def _check_wav_length(path: Path) -> None:
             f.seek(length + length % 2, 1)  # chunks are padded to an even length
 
 
+def _known_frames(path: Path) -> tuple[int, int]:
+    """``(frames, sample_rate)`` from the file's header, refusing a file that does not
+    say how many samples it holds: libsndfile reports such a FLAC as 2^63 - 1 frames,
+    which ``sf.read`` would try to allocate (a ``ValueError``, so a traceback) and
+    :func:`duration_seconds` would report as millions of years."""
+    info = _open(path, sf.info)
+    if info.frames == UNKNOWN_LENGTH:
+        raise AudioFileError(
+            f"audio file {path} does not say how many samples it holds (a {info.format} "
+            "file written as a stream?), and libsndfile cannot read it; re-encode it as a "
+            "whole file or remove it"
+        )
+    return info.frames, info.samplerate
+
+
 def duration_seconds(path: str | Path) -> float:
     """Length of an audio file in seconds, read from its header without decoding it."""
-    info = _open(Path(path), sf.info)
-    return info.frames / info.samplerate
+    frames, sample_rate = _known_frames(Path(path))
+    return frames / sample_rate

@@ -8,19 +8,26 @@ Speech Commands release (wav files of digits and other keywords, ``train.csv``,
 ``val.csv``, ``test.csv``) or the digits-only FLAC copy that the offline data holds. The
 sounds are synthetic (no real recording is needed): each scene (or word) gets its own
 noise colour and hum so that features differ by class.
+
+``linked_copy`` and ``us8k_copy`` build copies of the offline data to damage: each audio
+file a link to the offline one (cheap, and the one to damage is replaced, never edited
+through its link), the metadata real files to edit. ``tests/test_hostile_inputs.py`` and
+``benchmarks/hostile_cases.py`` (the rerun of issue 29's cases) build theirs with them.
 """
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Sequence
+import os
+import shutil
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 
 import numpy as np
 import soundfile as sf
 from scipy.signal import lfilter
 
-from catuvac.data import arabic_digits
+from catuvac.data import arabic_digits, dataset_dir, load
 from catuvac.data.tau2019 import META, SCENES, SPLIT_FILES
 
 TAU_CITIES = ("barcelona", "helsinki", "lisbon")
@@ -158,3 +165,71 @@ def _write_rows(path: Path, header: list[str], rows: list[list[str]], delimiter:
         writer = csv.writer(f, delimiter=delimiter, lineterminator="\n")
         writer.writerow(header)
         writer.writerows(rows)
+
+
+AUDIO_SUFFIXES = (".wav", ".flac")
+
+
+def linked_copy(
+    base: str | Path, offline_data: str | Path, name: str, keep: Collection[str] | None = None
+) -> tuple[Path, Path]:
+    """Copy dataset ``name`` from ``offline_data`` to ``base/data`` (its usual folder name
+    there): every audio file a link to the offline one (only those named in ``keep``, when
+    given), every other file (metadata, split lists) a copy to edit. Return the copy's
+    root and the offline path of the first training clip the smoke profile takes (the one
+    to damage: replace ``root / first.relative_to(offline_data / folder)``, after
+    ``unlink``, so that the offline file stays as it is)."""
+    # Imported here: the experiments import the data package this module belongs to.
+    from catuvac.experiments.prepare import SUBSET_SEED
+    from catuvac.experiments.profiles import get_profile
+
+    folder = dataset_dir(name).name
+    real = Path(offline_data).resolve() / folder
+    root = Path(base) / "data" / folder
+    for path in sorted(real.rglob("*")):
+        target = root / path.relative_to(real)
+        if path.is_dir() or (
+            path.suffix in AUDIO_SUFFIXES and keep is not None and path.name not in keep
+        ):
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if path.suffix in AUDIO_SUFFIXES:
+            os.symlink(path, target)
+        else:
+            shutil.copyfile(path, target)
+    dataset = load(name, root=real)
+    first = dataset.subset("train", get_profile("smoke").max_train_clips, seed=SUBSET_SEED)[0]
+    return root, first.path
+
+
+def us8k_copy(
+    base: str | Path, offline_data: str | Path, edit: Callable[[list[str]], list[str]]
+) -> tuple[Path, Path]:
+    """A data folder ``base/data`` holding UrbanSound8K alone: a link to the offline
+    audio, and its metadata CSV as ``edit`` turns the real one's lines. Return the copy's
+    root and its CSV."""
+    root = Path(base) / "data" / "urbansound8k"
+    (root / "metadata").mkdir(parents=True)
+    os.symlink(Path(offline_data) / "urbansound8k" / "audio", root / "audio")
+    metadata = root / "metadata" / "UrbanSound8K-subset.csv"
+    real = Path(offline_data) / "urbansound8k" / "metadata" / metadata.name
+    metadata.write_text("".join(edit(real.read_text().splitlines(keepends=True))))
+    return root, metadata
+
+
+def without_column(column: str) -> Callable[[list[str]], list[str]]:
+    """An edit for :func:`us8k_copy` dropping one column from every line of a CSV."""
+
+    def edit(lines: list[str]) -> list[str]:
+        at = lines[0].rstrip("\n").split(",").index(column)
+        rows = [line.rstrip("\n").split(",") for line in lines]
+        return [",".join(row[:at] + row[at + 1 :]) + "\n" for row in rows]
+
+    return edit
+
+
+def fold_one(lines: list[str]) -> list[str]:
+    """An edit for :func:`us8k_copy` giving the second clip (line 3) the fold ``one``."""
+    row = lines[2].split(",")
+    row[5] = "one"
+    return [*lines[:2], ",".join(row), *lines[3:]]

@@ -73,3 +73,23 @@ def test_real_files(offline_data):
     samples, rate = read_audio(flac)
     assert rate == 16000 and samples.shape == (64000,)
     assert duration_seconds(flac) == 4.0
+
+
+def test_a_flac_of_unknown_length_is_refused_naming_it(tmp_path, offline_data):
+    # A FLAC written as a stream leaves STREAMINFO's 36-bit sample total at 0 (unknown):
+    # libsndfile reports 2^63 - 1 frames, which sf.read tried to allocate (a ValueError).
+    flac = offline_data / "urbansound8k" / "audio" / "fold1" / "101415-3-0-2.flac"
+    data = bytearray(flac.read_bytes())
+    assert data[:4] == b"fLaC" and data[4] & 0x7F == 0  # STREAMINFO first
+    data[21] &= 0xF0  # the total: the low 4 bits of byte 21, then bytes 22-25
+    data[22:26] = bytes(4)
+    path = tmp_path / "streamed.flac"
+    path.write_bytes(data)
+    for read in (read_audio, duration_seconds):
+        with pytest.raises(AudioFileError) as caught:
+            read(path)
+        assert str(caught.value) == (
+            f"audio file {path} does not say how many samples it holds (a FLAC file written "
+            "as a stream?), and libsndfile cannot read it; re-encode it as a whole file or "
+            "remove it"
+        )
