@@ -11,6 +11,7 @@ from catuvac.book.plots import panel_grid, to_numpy
 from catuvac.evaluation.usage import history_frame
 from catuvac.records.results import Result
 from catuvac.records.setting_names import LIKELIHOOD_NAMES
+from catuvac.records.verdict import DATASET_NAMES
 
 LIKELIHOOD_COLOURS = {
     "bce": "tab:gray",
@@ -18,7 +19,6 @@ LIKELIHOOD_COLOURS = {
     "gaussian-optimal": "tab:blue",
     "gaussian-band": "tab:cyan",
 }
-DATASET_TITLES = {"arabic-digits": "Arabic digits", "us8k": "UrbanSound8K", "fsdd": "FSDD"}
 
 
 def plot_latents_by_epoch(runs: Sequence[Result]) -> Figure:
@@ -38,8 +38,8 @@ def plot_latents_by_epoch(runs: Sequence[Result]) -> Figure:
             style = {"color": LIKELIHOOD_COLOURS[likelihood], "label": label, "alpha": 0.85}
             top.plot(frame.index, frame["kl_z"], **style)
             bottom.plot(frame.index, frame["kl_y"], **style)
-        top.set_title(f"{DATASET_TITLES.get(dataset, dataset)}: KL_z per epoch")
-        bottom.set_title(f"{DATASET_TITLES.get(dataset, dataset)}: KL_y per epoch")
+        top.set_title(f"{DATASET_NAMES.get(dataset, dataset)}: KL_z per epoch")
+        bottom.set_title(f"{DATASET_NAMES.get(dataset, dataset)}: KL_y per epoch")
         top.legend(fontsize="small")
         for ax in (top, bottom):
             ax.set_xlabel("epoch")
