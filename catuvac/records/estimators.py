@@ -38,7 +38,8 @@ def estimator_table(records: Iterable[Record], runs: list[Result]) -> pd.DataFra
     """One row per way of taking the expectation over y that ``runs``' setting was stored
     with: seeds, test accuracy, mean max q(y|x) and largest cluster on the test clips,
     I(x; y) / log K on the training clips, the final KL_y, and minutes per run (mean ±
-    std over seeds)."""
+    std over seeds). The minutes are each run's wall clock on whatever machine and load it
+    met: a cost to read with the runs' provenance, not a benchmark."""
     records = list(records)
     rows = []
     for estimator in Y_ESTIMATORS:
@@ -60,7 +61,7 @@ def estimator_table(records: Iterable[Record], runs: list[Result]) -> pd.DataFra
                     [r["train_selection"]["information_ratio"] for r in found], 2
                 ),
                 "final KL_y (nats)": values_text([r.history[-1]["kl_y"] for r in found], 2),
-                "minutes per run": values_text([r["seconds"] / 60 for r in found], 1),
+                "minutes per run (wall clock)": values_text([r["seconds"] / 60 for r in found], 1),
             }
         )
     return pd.DataFrame(rows)
