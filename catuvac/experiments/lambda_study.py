@@ -34,7 +34,10 @@ CRITERION_COLUMNS = [
     "train clusters used",
     "train largest share",
     "train marginal entropy",
+    "train information",
     "collapsed",
+    "uninformative",
+    "fails rule",
 ]
 #: ... and those it never reads: the final categorical KL and the test clips.
 OUTCOME_COLUMNS = [
@@ -125,7 +128,10 @@ def study_table(
                 "train clusters used": spread.clusters_used,
                 "train largest share": spread.largest_share,
                 "train marginal entropy": spread.marginal_entropy,
+                "train information": spread.information,
                 "collapsed": spread.collapsed,
+                "uninformative": spread.uninformative,
+                "fails rule": spread.fails,
                 "final reconstruction (nats)": last["reconstruction"],
                 "final kl_z (nats)": last["kl_z"],
                 "final kl_y (nats)": last["kl_y"],
@@ -146,13 +152,13 @@ def study_table(
 
 def selected_lambda(table: pd.DataFrame) -> pd.DataFrame:
     """Per dataset, cluster count and method: the lowest lambda run on every seed of the
-    study whose runs all avoid collapse on the training clips
+    study whose runs all avoid collapse and carry information on the training clips
     (:func:`~catuvac.evaluation.collapse.lowest_safe_lambda`; NaN where no lambda
     qualifies). Runs of the batch-marginal alternative, if the table has them, take no part."""
     rows = []
     paper_rule = table[table["marginal weight"] == 0]
     for (dataset, clusters, method), group in paper_rule.groupby(["dataset", "clusters", "method"]):
-        verdicts = zip(group["lambda"], group["seed"], group["collapsed"], strict=True)
+        verdicts = zip(group["lambda"], group["seed"], group["fails rule"], strict=True)
         chosen = lowest_safe_lambda(verdicts)
         rows.append(
             {
