@@ -168,22 +168,58 @@ def selected_lambda(table: pd.DataFrame) -> pd.DataFrame:
                 "lambdas tried": ", ".join(f"{w:g}" for w in sorted(group["lambda"].unique())),
                 "seeds": group["seed"].nunique(),
                 "chosen lambda": np.nan if chosen is None else chosen,
+                "default lambda": NO_SAFE_LAMBDA if chosen is None else chosen,
             }
         )
     return pd.DataFrame(rows)
 
 
 DEFAULT_FROM = METHOD_NAMES["catuvac"]  # the model the paper's lambda belongs to
+#: The default of a cell where no lambda passes the rule: the ELBO's own weight, as low as
+#: possible (:mod:`catuvac.training.lambdas` says why).
+NO_SAFE_LAMBDA = ELBO_LAMBDA
 
 
 def study_defaults(table: pd.DataFrame) -> dict[tuple[str, int], float]:
     """Per dataset and cluster count, the lambda the study makes the default
-    (:mod:`catuvac.training.lambdas`): the one :func:`selected_lambda` chooses for Cat. UVAC.
-    A cell with no safe lambda yet is left out."""
+    (:mod:`catuvac.training.lambdas`): the one :func:`selected_lambda` chooses for Cat.
+    UVAC, or :data:`NO_SAFE_LAMBDA` where no lambda passes."""
     chosen = selected_lambda(table)
-    chosen = chosen[(chosen["method"] == DEFAULT_FROM) & chosen["chosen lambda"].notna()]
-    cells = zip(chosen["dataset"], chosen["clusters"], chosen["chosen lambda"], strict=True)
+    chosen = chosen[chosen["method"] == DEFAULT_FROM]
+    cells = zip(chosen["dataset"], chosen["clusters"], chosen["default lambda"], strict=True)
     return {(dataset, int(k)): float(weight) for dataset, k, weight in cells}
+
+
+def rule_by_lambda(table: pd.DataFrame) -> pd.DataFrame:
+    """Per dataset, cluster count and lambda of the paper's rule (Cat. UVAC and UVAC apart):
+    the seeds run, how many of them are balanced (pass the three balance thresholds) and
+    how many informative (``I(x; y) / log K`` at least the floor), and the largest
+    information of any seed: why each lambda passes the rule or not."""
+    paper_rule = table[table["marginal weight"] == 0]
+    keys = ["dataset", "clusters", "method", "lambda"]
+    rows = []
+    for (dataset, clusters, method, weight), group in paper_rule.groupby(keys):
+        rows.append(
+            {
+                "dataset": dataset,
+                "clusters": clusters,
+                "method": method,
+                "lambda": weight,
+                "seeds": group["seed"].nunique(),
+                "balanced seeds": int((~group["collapsed"]).sum()),
+                "informative seeds": int((~group["uninformative"]).sum()),
+                "largest information": float(group["train information"].max()),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def no_safe_lambda(table: pd.DataFrame) -> list[tuple[str, int]]:
+    """The (dataset, clusters) cells of Cat. UVAC where no lambda of the study passes the
+    rule, so that the default falls back to :data:`NO_SAFE_LAMBDA`."""
+    chosen = selected_lambda(table)
+    chosen = chosen[(chosen["method"] == DEFAULT_FROM) & chosen["chosen lambda"].isna()]
+    return [(d, int(k)) for d, k in zip(chosen["dataset"], chosen["clusters"], strict=True)]
 
 
 def marginal_comparison(records: Iterable[Record], profile: str) -> pd.DataFrame:
@@ -216,4 +252,5 @@ def format_study(table: pd.DataFrame) -> str:
     selection = selected_lambda(table).to_markdown(index=False, floatfmt="g")
     chosen = study_defaults(table).items()
     defaults = ", ".join(f"{d} K={k}: {w:g}" for (d, k), w in chosen) or "none yet"
-    return f"{runs}\n\n{selection}\n\ndefault lambda (catuvac/training/lambdas.py): {defaults}"
+    where = f"catuvac/training/lambdas.py; {NO_SAFE_LAMBDA:g} where no lambda passes"
+    return f"{runs}\n\n{selection}\n\ndefault lambda ({where}): {defaults}"

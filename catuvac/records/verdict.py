@@ -203,6 +203,7 @@ def verdict_table(
     """
     claims = [c for c in CLAIMS[counterpart(dataset)] if methods is None or c[0] in methods]
     runs = {setting: _setting_runs(records, dataset, setting) for setting in _SETTINGS}
+    repeated = _repeated_settings(runs)
     tables = {setting: seed_table(chosen) for setting, chosen in runs.items()}
     rows = []
     for method, metric, k in claims:
@@ -218,6 +219,9 @@ def verdict_table(
             found = _row(table, method, k)
             entry[setting] = "–"
             if found is None:
+                continue
+            if setting in repeated:  # the chosen lambda is 1: the λ = 1 column's runs
+                entry[setting] = "same runs"
                 continue
             key = (found[f"{metric}_mean"], found[f"{metric}_std"])
             if pd.isna(found["lambda"]) and key in shown:  # untrained: shown once
@@ -253,6 +257,18 @@ def verdict_table(
     return pd.DataFrame(rows)
 
 
+def _repeated_settings(runs: dict[str, list[Record]]) -> set[str]:
+    """The settings whose trained runs are exactly those of a setting before them (the
+    chosen lambda is the ELBO's weight wherever the rule finds no lambda that passes)."""
+    seen, repeated = [], set()
+    for setting, chosen in runs.items():
+        paths = {as_result(r).path for r in chosen if as_result(r).lambda_setting is not None}
+        if paths and paths in seen:
+            repeated.add(setting)
+        seen.append(paths)
+    return repeated
+
+
 def _metric_index(metric: str) -> int:
     return ("accuracy", "nmi", "silhouette").index(metric)
 
@@ -267,20 +283,21 @@ def _row(table: pd.DataFrame, method: str, k: int) -> pd.Series | None:
 def settings_note(records: Sequence[Record], dataset: str) -> str:
     """What each of our settings was computed on, for ``dataset``, in one sentence."""
     parts = []
+    runs = {setting: _setting_runs(records, dataset, setting) for setting in _SETTINGS}
+    repeated = _repeated_settings(runs)
     for setting in _SETTINGS:
-        trained = [
-            as_result(r)
-            for r in _setting_runs(records, dataset, setting)
-            if as_result(r).lambda_setting is not None
-        ]
+        trained = [as_result(r) for r in runs[setting] if as_result(r).lambda_setting is not None]
         if not trained:
             continue
-        epochs = "/".join(str(e) for e in sorted({r.epochs for r in trained}))
-        seeds = len({r.seed for r in trained})
         weights = sorted({(r.n_clusters, r.lambda_setting[0]) for r in trained}, reverse=True)
         name = "at λ = 1" if setting == "λ = 1" else "at the chosen λ"
         if setting != "λ = 1":
             name += " (" + ", ".join(f"{w:g} at K = {k}" for k, w in weights) + ")"
+        if setting in repeated:
+            parts.append(f"{name}, the same runs")
+            continue
+        epochs = "/".join(str(e) for e in sorted({r.epochs for r in trained}))
+        seeds = len({r.seed for r in trained})
         device = device_label(devices_of(trained))
         parts.append(f"{name}, {epochs} epochs, {seeds} seeds, on {device}")
     return "; ".join(parts)

@@ -3,9 +3,16 @@
 import pytest
 
 from catuvac.errors import UnknownOptionError
-from catuvac.experiments.lambda_study import marginal_comparison, study_defaults, study_table
+from catuvac.experiments.lambda_study import (
+    marginal_comparison,
+    no_safe_lambda,
+    rule_by_lambda,
+    selected_lambda,
+    study_defaults,
+    study_table,
+)
 from catuvac.records.results import load_results
-from catuvac.training.lambdas import DEFAULT_LAMBDA, default_lambda
+from catuvac.training.lambdas import DEFAULT_LAMBDA, ELBO_LAMBDA, default_lambda
 
 
 def test_defaults_are_what_the_stored_cpu_study_selects():
@@ -13,6 +20,22 @@ def test_defaults_are_what_the_stored_cpu_study_selects():
     assert {("us8k", 10), ("us8k", 5), ("fsdd", 10), ("arabic-digits", 10)} <= set(selected)
     for cell, weight in selected.items():
         assert DEFAULT_LAMBDA[cell] == weight, cell
+
+
+def test_no_stored_lambda_is_both_balanced_and_informative_so_the_elbo_weight_is_default():
+    table = study_table(load_results(), profile="cpu")
+    catuvac = table[table["method"] == "Cat. UVAC"]
+    # The balanced runs of the former default (lambda = 1000) carry no information ...
+    balanced = catuvac[(catuvac["lambda"] == 1000.0) & ~catuvac["collapsed"]]
+    assert len(balanced) >= 6 and (balanced["train information"] < 1e-3).all()
+    assert balanced["fails rule"].all()
+    # ... no lambda is informative on any seed, and none passes on every seed anywhere:
+    # each cell falls back to the ELBO's weight.
+    assert (rule_by_lambda(table)["informative seeds"] == 0).all()
+    chosen = selected_lambda(table)
+    assert chosen["chosen lambda"].isna().all()
+    assert (chosen["default lambda"] == ELBO_LAMBDA).all()
+    assert set(no_safe_lambda(table)) == set(study_defaults(table))
 
 
 def test_datasets_without_a_study_take_their_paper_group_value():
