@@ -82,8 +82,15 @@ def default_setting(records: Iterable[Record]) -> list[Record]:
 
 def elbo_weight_setting(records: Iterable[Record]) -> list[Record]:
     """The records of the paper's setting at lambda = 1: :func:`plain_setting` trained
-    before the lambda study (every ``paper`` profile run so far)."""
-    return [r for r in records if plain_setting(r) and at_elbo_weight(r)]
+    before the lambda study (every ``paper`` profile run so far) and the study's own runs
+    at lambda = 1 where no run trained before it holds their seed (:func:`once_per_seed`;
+    the Arabic digits have only the study's)."""
+    return once_per_seed(
+        r
+        for r in records
+        if plain_setting(r)
+        and (at_elbo_weight(r) or as_result(r).lambda_setting == (ELBO_LAMBDA, "kl_y"))
+    )
 
 
 def table_setting(records: Iterable[Record]) -> list[Record]:

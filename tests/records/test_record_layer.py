@@ -213,6 +213,7 @@ def test_settings_split_runs_by_lambda_and_leave_out_studies(monkeypatch):
     lone = _record("catuvac", 2, 0.5, 0.9)
     lone["spec"]["lambda_weight"] = 1.0
     assert lone in default_setting([*records, lone]) and lone in table_setting([*records, lone])
+    assert lone in elbo_weight_setting([*records, lone])
     # A default above 1 is a setting of its own: one more row in Table I.
     monkeypatch.setitem(DEFAULT_LAMBDA, ("fsdd", 10), 10.0)
     default = default_setting(records)
