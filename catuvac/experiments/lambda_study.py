@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from catuvac.evaluation.collapse import lowest_safe_lambda, train_spread_of
+from catuvac.evaluation.collapse import MIN_INFORMATION, lowest_safe_lambda, train_spread_of
 from catuvac.evaluation.usage import usage_summary
 from catuvac.experiments.profiles import Profile
 from catuvac.experiments.specs import grid
@@ -154,12 +154,17 @@ def selected_lambda(table: pd.DataFrame) -> pd.DataFrame:
     """Per dataset, cluster count and method: the lowest lambda run on every seed of the
     study whose runs all avoid collapse and carry information on the training clips
     (:func:`~catuvac.evaluation.collapse.lowest_safe_lambda`; NaN where no lambda
-    qualifies). Runs of the batch-marginal alternative, if the table has them, take no part."""
+    qualifies), the default it gives (:data:`NO_SAFE_LAMBDA` where none does), and the
+    ``balanced lambda``: the lowest whose runs all avoid collapse, the rule without its
+    information floor (what chose the former defaults). Runs of the batch-marginal
+    alternative, if the table has them, take no part."""
     rows = []
     paper_rule = table[table["marginal weight"] == 0]
     for (dataset, clusters, method), group in paper_rule.groupby(["dataset", "clusters", "method"]):
         verdicts = zip(group["lambda"], group["seed"], group["fails rule"], strict=True)
         chosen = lowest_safe_lambda(verdicts)
+        balance = zip(group["lambda"], group["seed"], group["collapsed"], strict=True)
+        balanced = lowest_safe_lambda(balance)
         rows.append(
             {
                 "dataset": dataset,
@@ -169,6 +174,7 @@ def selected_lambda(table: pd.DataFrame) -> pd.DataFrame:
                 "seeds": group["seed"].nunique(),
                 "chosen lambda": np.nan if chosen is None else chosen,
                 "default lambda": NO_SAFE_LAMBDA if chosen is None else chosen,
+                "balanced lambda": np.nan if balanced is None else balanced,
             }
         )
     return pd.DataFrame(rows)
@@ -224,8 +230,10 @@ def no_safe_lambda(table: pd.DataFrame) -> list[tuple[str, int]]:
 
 def marginal_comparison(records: Iterable[Record], profile: str) -> pd.DataFrame:
     """This project's batch-marginal runs of Cat. UVAC beside the paper's rule on the same
-    datasets, cluster counts and seeds: the study's runs at lambda = 1 and at each dataset's default
-    lambda (:mod:`catuvac.training.lambdas`), with the columns of :func:`study_table`."""
+    datasets, cluster counts and seeds: the study's runs at lambda = 1 (each dataset's
+    default, :mod:`catuvac.training.lambdas`) and at its balanced lambda (the lowest at
+    which no seed collapses, :func:`selected_lambda`), with the columns of
+    :func:`study_table`."""
     table = study_table(records, profile, with_marginal=True, methods=("catuvac",))
     if table.empty:
         return table
@@ -234,12 +242,14 @@ def marginal_comparison(records: Iterable[Record], profile: str) -> pd.DataFrame
     cell = ["dataset", "clusters", "seed"]
     same_seeds = paper_rule.set_index(cell).index.isin(ours.set_index(cell).index)
     unweighted = paper_rule["lambda"] == ELBO_LAMBDA
-    defaults = [
-        default_lambda(d, k)
+    chosen = selected_lambda(paper_rule)
+    chosen = chosen[chosen["method"] == DEFAULT_FROM].set_index(["dataset", "clusters"])
+    weights = [
+        {default_lambda(d, k), chosen["balanced lambda"].get((d, k), np.nan)}
         for d, k in zip(paper_rule["dataset"], paper_rule["clusters"], strict=True)
     ]
-    chosen = paper_rule["lambda"] == defaults
-    beside = paper_rule[same_seeds & (unweighted | chosen)]
+    picked = [w in ws for w, ws in zip(paper_rule["lambda"], weights, strict=True)]
+    beside = paper_rule[same_seeds & (unweighted | np.array(picked, dtype=bool))]
     order = ["dataset", "clusters", "seed", "marginal weight", "lambda"]
     return pd.concat([beside, ours]).sort_values(order).reset_index(drop=True)
 
@@ -254,3 +264,40 @@ def format_study(table: pd.DataFrame) -> str:
     defaults = ", ".join(f"{d} K={k}: {w:g}" for (d, k), w in chosen) or "none yet"
     where = f"catuvac/training/lambdas.py; {NO_SAFE_LAMBDA:g} where no lambda passes"
     return f"{runs}\n\n{selection}\n\ndefault lambda ({where}): {defaults}"
+
+
+def rule_summary(table: pd.DataFrame, names: dict[str, str] | None = None) -> str:
+    """What the rule found for Cat. UVAC, in Markdown: per dataset and cluster count, the
+    information at lambda = 1 and the most any larger lambda kept, the lambda the rule
+    without its floor would choose, and the default that follows."""
+    names = names or {}
+    ours = table[(table["method"] == DEFAULT_FROM) & (table["marginal weight"] == 0)]
+    chosen = selected_lambda(ours).set_index(["dataset", "clusters"])
+    parts = []
+    for (dataset, k), group in rule_by_lambda(ours).groupby(["dataset", "clusters"]):
+        at_one = group[group["lambda"] == ELBO_LAMBDA]
+        heavier = group[group["lambda"] > ELBO_LAMBDA]
+        row = chosen.loc[(dataset, k)]
+        words = [f"{names.get(dataset, dataset)} with {k} clusters:"]
+        if len(at_one):
+            one = at_one.iloc[0]
+            balance = "balanced" if one["balanced seeds"] == one["seeds"] else "collapsed"
+            words.append(f"{one['largest information']:.2g} at λ = 1 ({balance}),")
+        if len(heavier):
+            words.append(f"at most {heavier['largest information'].max():.2g} at any larger λ;")
+        balanced = row["balanced lambda"]
+        words.append(
+            "no λ balanced on every seed"
+            if pd.isna(balanced)
+            else f"balanced on every seed from λ = {balanced:g}"
+        )
+        outcome = (
+            f"chosen λ = {row['chosen lambda']:g}"
+            if pd.notna(row["chosen lambda"])
+            else f"no λ passes, default λ = {row['default lambda']:g}"
+        )
+        parts.append(" ".join(words) + f", {outcome}")
+    return (
+        f"Information $I(x; y) / \\log K$ on the training clips, against the floor of "
+        f"{MIN_INFORMATION}, and the outcome of the rule: " + "; ".join(parts) + "."
+    )
