@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -120,8 +120,15 @@ class Result(Mapping):
     @cached_property
     def run_spec(self) -> RunSpec:
         """The run's declared configuration, rebuilt from the stored spec (older files
-        lack the later options: they read as the defaults those runs used)."""
-        return RunSpec.from_stored(self.spec)
+        lack the later options: they read as the defaults those runs used). A run that
+        names no lambda trained at the default of its day; where that is not today's
+        default (the runs at lambda = 1000 trained while the study's former rule chose it),
+        the spec names the lambda it trained at, as its file name does."""
+        spec = RunSpec.from_stored(self.spec)
+        trained = self.lambda_setting
+        if spec.lambda_weight is None and trained and trained[0] != spec.weight:
+            spec = replace(spec, lambda_weight=trained[0])
+        return spec
 
     @property
     def beyond_paper(self) -> dict[str, float | str]:

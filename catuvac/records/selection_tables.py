@@ -86,7 +86,7 @@ def runs_of_setting(
 
 def comparison_table(records: Iterable[Record], ranked: pd.DataFrame) -> pd.DataFrame:
     """Per dataset, the chosen setting's runs beside the reproduction's K-means and Cat.
-    UVAC at the chosen lambda (``cpu`` profile), and K-means on features normalised per
+    UVAC at the default lambda (``cpu`` profile), and K-means on features normalised per
     speaker when the chosen setting normalises per speaker: seeds aggregated, one row per
     method and features."""
     records = list(records)

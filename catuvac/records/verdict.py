@@ -80,6 +80,12 @@ PAPER_LAMBDA_NOTE = (
     "text, so the paper's λ was not run."
 )
 
+#: Where the chosen lambda is 1, its column repeats the lambda = 1 column's runs.
+ELBO_CHOSEN_NOTE = (
+    'Where the chosen-λ column says "same runs", no λ of the study gave clusters both balanced '
+    "and informative, so the rule falls back to λ = 1, the ELBO's own weight."
+)
+
 #: q(y|x) counts as nearly uniform when its mean largest probability is below this many
 #: times the uniform 1/K.
 FLAT_FACTOR = 1.5
@@ -203,6 +209,7 @@ def verdict_table(
     """
     claims = [c for c in CLAIMS[counterpart(dataset)] if methods is None or c[0] in methods]
     runs = {setting: _setting_runs(records, dataset, setting) for setting in _SETTINGS}
+    repeated = _repeated_settings(runs)
     tables = {setting: seed_table(chosen) for setting, chosen in runs.items()}
     rows = []
     for method, metric, k in claims:
@@ -218,6 +225,9 @@ def verdict_table(
             found = _row(table, method, k)
             entry[setting] = "–"
             if found is None:
+                continue
+            if setting in repeated:  # the chosen lambda is 1: the λ = 1 column's runs
+                entry[setting] = "same runs"
                 continue
             key = (found[f"{metric}_mean"], found[f"{metric}_std"])
             if pd.isna(found["lambda"]) and key in shown:  # untrained: shown once
@@ -253,6 +263,18 @@ def verdict_table(
     return pd.DataFrame(rows)
 
 
+def _repeated_settings(runs: dict[str, list[Record]]) -> set[str]:
+    """The settings whose trained runs are exactly those of a setting before them (the
+    chosen lambda is the ELBO's weight wherever the rule finds no lambda that passes)."""
+    seen, repeated = [], set()
+    for setting, chosen in runs.items():
+        paths = {as_result(r).path for r in chosen if as_result(r).lambda_setting is not None}
+        if paths and paths in seen:
+            repeated.add(setting)
+        seen.append(paths)
+    return repeated
+
+
 def _metric_index(metric: str) -> int:
     return ("accuracy", "nmi", "silhouette").index(metric)
 
@@ -267,22 +289,25 @@ def _row(table: pd.DataFrame, method: str, k: int) -> pd.Series | None:
 def settings_note(records: Sequence[Record], dataset: str) -> str:
     """What each of our settings was computed on, for ``dataset``, in one sentence."""
     parts = []
+    runs = {setting: _setting_runs(records, dataset, setting) for setting in _SETTINGS}
+    repeated = _repeated_settings(runs)
     for setting in _SETTINGS:
-        trained = [
-            as_result(r)
-            for r in _setting_runs(records, dataset, setting)
-            if as_result(r).lambda_setting is not None
-        ]
+        trained = [as_result(r) for r in runs[setting] if as_result(r).lambda_setting is not None]
         if not trained:
             continue
-        epochs = "/".join(str(e) for e in sorted({r.epochs for r in trained}))
-        seeds = len({r.seed for r in trained})
         weights = sorted({(r.n_clusters, r.lambda_setting[0]) for r in trained}, reverse=True)
         name = "at λ = 1" if setting == "λ = 1" else "at the chosen λ"
         if setting != "λ = 1":
             name += " (" + ", ".join(f"{w:g} at K = {k}" for k, w in weights) + ")"
+        if setting in repeated:
+            parts.append(f"{name}, the same runs")
+            continue
+        epochs = "/".join(str(e) for e in sorted({r.epochs for r in trained}))
+        seeds = len({r.seed for r in trained})
         device = device_label(devices_of(trained))
-        parts.append(f"{name}, {epochs} epochs, {seeds} seeds, on {device}")
+        parts.append(
+            f"{name}, {epochs} epochs, {seeds} seed{'' if seeds == 1 else 's'}, on {device}"
+        )
     return "; ".join(parts)
 
 
@@ -299,6 +324,9 @@ def verdict_markdown(
         f"{_LABELS[m]} ± {v:g}" for m, v in TOLERANCE.items() if m != "nmi"
     ).replace("accuracy (%) ± 5", "accuracy ± 5 points")
     tables = {dataset: verdict_table(records, dataset, methods) for dataset in datasets}
+    repeated = any(
+        _repeated_settings({s: _setting_runs(records, d, s) for s in _SETTINGS}) for d in datasets
+    )
     marks = pd.concat([t[list(_SETTINGS)] for t in tables.values()], ignore_index=True)
     checked = marks.apply(lambda row: row.str.endswith(("✓", "✗")).any(), axis=1)
     passed = marks.apply(lambda row: row.str.endswith("✓").any(), axis=1)
@@ -312,7 +340,7 @@ def verdict_markdown(
     lines.append(
         f"{count} ✓: ours within the paper's value ({tolerance}); ✗: not. Silhouettes are in "
         "each method's own space, as the paper's; mean ± standard deviation over seeds. "
-        f"{PAPER_LAMBDA_NOTE}"
+        f"{PAPER_LAMBDA_NOTE}" + (f" {ELBO_CHOSEN_NOTE}" if repeated else "")
     )
     for dataset, table in tables.items():
         paper = DATASET_NAMES.get(counterpart(dataset), counterpart(dataset))

@@ -52,7 +52,7 @@ from catuvac.records.settings import (
     speaker_experiment_runs,
     table_setting,
 )
-from catuvac.training.lambdas import default_lambda
+from catuvac.training.lambdas import DEFAULT_LAMBDA, default_lambda
 
 
 def test_usage_of_a_collapsed_and_a_uniform_clustering():
@@ -190,25 +190,36 @@ def test_metric_values_and_selection():
     assert describe_records([]) == "no stored results"
 
 
-def test_settings_split_runs_by_lambda_and_leave_out_studies():
+def test_settings_split_runs_by_lambda_and_leave_out_studies(monkeypatch):
     hot = _record("catuvac", 0, 0.5, 0.9)
     hot["spec"]["tau_end"] = 2.0
     heavy = _record("catuvac", 0, 0.5, 0.9, lam=10.0)
+    heavy["spec"]["lambda_weight"] = 10.0
     per_speaker = _record("kmeans", 0, 0.5, 0.9, spk=True)
     study_at_one = _record("catuvac", 0, 0.5, 0.9)
     study_at_one["spec"]["lambda_weight"] = 1.0  # the lambda study's run at lambda = 1
-    chosen = _record("catuvac", 0, 0.5, 0.9, lam=default_lambda("fsdd", 10))
-    chosen["spec"]["lambda_weight"] = default_lambda("fsdd", 10)  # named or not, it counts
-    records = [*RECORDS, hot, heavy, per_speaker, study_at_one, chosen]
+    records = [*RECORDS, hot, heavy, per_speaker, study_at_one]
     unweighted = elbo_weight_setting(records)
     assert len(unweighted) == len(RECORDS)
     assert not {id(r) for r in (hot, heavy, per_speaker, study_at_one)} & {
         id(r) for r in unweighted
     }
+    # The default is the ELBO's weight: the study's run at lambda = 1 shares seed 0 with a
+    # run that does not name it, and the seed counts once.
+    assert default_lambda("fsdd", 10) == 1.0
+    assert [id(r) for r in default_setting(records)] == [id(r) for r in unweighted]
+    assert [id(r) for r in table_setting(records)] == [id(r) for r in unweighted]
+    # Alone on its seed, a named run at lambda = 1 belongs to the setting.
+    lone = _record("catuvac", 2, 0.5, 0.9)
+    lone["spec"]["lambda_weight"] = 1.0
+    assert lone in default_setting([*records, lone]) and lone in table_setting([*records, lone])
+    assert lone in elbo_weight_setting([*records, lone])
+    # A default above 1 is a setting of its own: one more row in Table I.
+    monkeypatch.setitem(DEFAULT_LAMBDA, ("fsdd", 10), 10.0)
     default = default_setting(records)
-    assert [r["spec"]["method"] for r in default].count("catuvac") == 1 and chosen in default
+    assert [r["spec"]["method"] for r in default].count("catuvac") == 1 and heavy in default
     table = table_setting(records)
-    assert len(table) == len(RECORDS) + 1 and heavy not in table and study_at_one not in table
+    assert len(table) == len(RECORDS) + 1 and heavy in table and study_at_one not in table
 
 
 def test_speaker_norm_runs_are_a_setting_of_their_own():
@@ -436,12 +447,14 @@ def test_profiles_are_ordered_by_their_training_epochs():
     assert profiles_by_epochs([]) == [] and largest_profile([]) is None
 
 
-def test_speaker_experiment_runs_keep_the_chosen_lambda_with_and_without_normalisation():
-    chosen = default_lambda("fsdd", 10)
-    plain = _record("catuvac", 0, 0.5, 0.9, profile="cpu", lam=chosen)
-    normalised = _record("catuvac", 0, 0.5, 0.9, profile="cpu", lam=chosen, spk=True)
+def test_speaker_experiment_runs_meet_at_the_lambda_of_the_normalised_runs():
+    trained_at = 1000.0  # not the default: the lambda the per-speaker runs name
+    plain = _record("catuvac", 0, 0.5, 0.9, profile="cpu", lam=trained_at)
+    normalised = _record("catuvac", 0, 0.5, 0.9, profile="cpu", lam=trained_at, spk=True)
+    for run in (plain, normalised):
+        run["spec"]["lambda_weight"] = trained_at
     unweighted = _record("catuvac", 0, 0.5, 0.9, profile="cpu")
-    marginal = _record("catuvac", 1, 0.5, 0.9, profile="cpu", lam=chosen)
+    marginal = _record("catuvac", 1, 0.5, 0.9, profile="cpu", lam=trained_at)
     marginal["spec"]["marginal_weight"] = 100.0
     kmeans = _record("kmeans", 0, 0.2, 0.1, profile="cpu", spk=True)
     records = [plain, normalised, unweighted, marginal, kmeans, *RECORDS]

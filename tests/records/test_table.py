@@ -18,7 +18,7 @@ from catuvac.records.table import (
     side_by_side,
     table_one_by_profile,
 )
-from catuvac.training.lambdas import default_lambda
+from catuvac.training.lambdas import DEFAULT_LAMBDA, default_lambda
 
 
 def record(method: str, seed: int, accuracy: float, silhouette: float, tau: float = 0.5) -> dict:
@@ -129,7 +129,8 @@ def at_lambda(base: dict, weight: float) -> dict:
     return {**chosen, "spec": {**base["spec"], "lambda_weight": weight}}
 
 
-def test_a_vae_shows_one_row_per_lambda_and_the_paper_once():
+def test_a_vae_shows_one_row_per_lambda_and_the_paper_once(monkeypatch):
+    monkeypatch.setitem(DEFAULT_LAMBDA, ("fsdd", 10), 1000.0)  # a chosen lambda above 1
     chosen = at_lambda(record("catuvac", 0, 0.30, 0.05), default_lambda("fsdd", 10))
     other = at_lambda(record("catuvac", 1, 0.30, 0.05), 10.0)  # a study run: left out
     table = side_by_side([*RECORDS, chosen, other], space="own", profile="cpu")
@@ -142,6 +143,20 @@ def test_a_vae_shows_one_row_per_lambda_and_the_paper_once():
     assert legend[1].startswith("ours, cpu, λ = 1 (") and "λ = 1000" in legend[2]
     kmeans_bars = [bar for bar in figure.axes[0].patches if bar.get_x() < 0.5]
     assert len(kmeans_bars) == 2  # the paper's and ours once, not once per lambda series
+
+
+def test_a_chosen_lambda_of_one_adds_no_row_and_counts_a_seed_once():
+    # The default is the ELBO's weight: the study's named run at lambda = 1 on a seed that
+    # has an unnamed run joins the lambda = 1 row without counting that seed twice.
+    assert default_lambda("fsdd", 10) == 1.0
+    study_at_one = at_lambda(record("catuvac", 0, 0.99, 0.99), 1.0)
+    table = side_by_side([*RECORDS, study_at_one], space="own", profile="cpu")
+    ours = table[(table["method"] == "Cat. UVAC") & ~table["source"].str.startswith("paper")]
+    assert list(ours["source"].str.endswith("λ = 1)")) == [True]
+    alone = side_by_side(RECORDS, space="own", profile="cpu")
+    assert ours.equals(
+        alone[(alone["method"] == "Cat. UVAC") & ~alone["source"].str.startswith("paper")]
+    )
 
 
 def test_a_large_calinski_harabasz_index_is_shown_without_decimals():

@@ -3,9 +3,16 @@
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from catuvac.records.results import Result, load_results, save_result
-from catuvac.records.verdict import silhouette_of_collapse, verdict_markdown, verdict_table
+from catuvac.records.verdict import (
+    settings_note,
+    silhouette_of_collapse,
+    verdict_markdown,
+    verdict_table,
+)
+from catuvac.training.lambdas import DEFAULT_LAMBDA
 
 
 def stored(
@@ -46,7 +53,13 @@ def stored(
     save_result(record, root / "cpu" / "fsdd" / "k10" / name)
 
 
-def test_claims_are_marked_and_each_miss_says_why(tmp_path: Path) -> None:
+@pytest.fixture
+def former_default(monkeypatch):
+    """FSDD's default lambda as the rule chose it before it asked for information."""
+    monkeypatch.setitem(DEFAULT_LAMBDA, ("fsdd", 10), 1000.0)
+
+
+def test_claims_are_marked_and_each_miss_says_why(tmp_path: Path, former_default) -> None:
     spread = [30] * 10
     for seed in (0, 1):
         stored(tmp_path, "kmeans", seed, 0.19, 0.2, spread)  # paper: 18.40 %
@@ -100,12 +113,27 @@ def test_a_silhouette_miss_over_seeds_that_differ_is_explained_seed_by_seed(tmp_
     assert "not near one-hot" not in why
 
 
-def test_seeds_in_one_state_share_one_reason(tmp_path: Path):
+def test_seeds_in_one_state_share_one_reason(tmp_path: Path, former_default):
     for seed in (0, 1):
         stored(tmp_path, "catuvac", seed, 0.3, 0.6, [30] * 10, largest=0.7)
     why = verdict_table(load_results(tmp_path), "fsdd").set_index("claim")
     why = why.loc["silhouette, K = 10", "why ours differ"]
     assert why == "λ = 1: $q(y \\mid x)$ not near one-hot (mean max 0.70)"
+
+
+def test_a_chosen_lambda_of_one_shows_the_elbo_weights_runs_once(tmp_path: Path) -> None:
+    # Where no lambda passes the rule the default is 1: the chosen-λ column holds the λ = 1
+    # column's runs, and says so instead of repeating their values and reasons.
+    assert DEFAULT_LAMBDA[("fsdd", 10)] == 1.0
+    for seed in (0, 1):
+        stored(tmp_path, "catuvac", seed, 0.3, 0.6, [30] * 10, largest=0.7)
+    records = load_results(tmp_path)
+    table = verdict_table(records, "fsdd", methods=["catuvac"]).set_index("claim")
+    assert list(table["chosen λ"]) == ["same runs", "same runs"]
+    assert table.loc["silhouette, K = 10", "λ = 1"].endswith("✗")
+    assert "chosen λ:" not in table.loc["silhouette, K = 10", "why ours differ"]
+    note = settings_note(records, "fsdd")
+    assert note.endswith("; at the chosen λ (1 at K = 10), the same runs")
 
 
 def test_a_value_and_its_mark_stay_on_one_line(tmp_path: Path) -> None:
