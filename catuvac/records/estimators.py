@@ -65,3 +65,23 @@ def estimator_table(records: Iterable[Record], runs: list[Result]) -> pd.DataFra
             }
         )
     return pd.DataFrame(rows)
+
+
+def estimator_sentence(records: Iterable[Record], runs: list[Result]) -> str:
+    """What the exact sum changes, seed by seed, against one Gumbel-Softmax sample for the
+    setting of ``runs``: the range of the test-accuracy differences (points) and of the
+    mean max q(y|x) differences over the seeds both have (empty when none)."""
+    records = list(records)
+    sampled = {r.seed: r for r in same_setting_runs(records, runs[0], y_estimator="gumbel")}
+    exact = same_setting_runs(records, runs[0], y_estimator="exact")
+    paired = [(sampled[r.seed], r) for r in exact if r.seed in sampled]
+    if not paired:
+        return ""
+    accuracy = [100 * (e["metrics"]["accuracy"] - g["metrics"]["accuracy"]) for g, e in paired]
+    sharpness = [e["latent_use"]["mean_max_q"] - g["latent_use"]["mean_max_q"] for g, e in paired]
+    seeds = f"{len(paired)} seed{'s' if len(paired) > 1 else ''}"
+    return (
+        f"On {runs[0].dataset}, over the {seeds} run both ways, the exact sum "
+        f"changes the test accuracy by {min(accuracy):+.1f} to {max(accuracy):+.1f} points "
+        f"and the mean max q(y|x) by {min(sharpness):+.3f} to {max(sharpness):+.3f}."
+    )

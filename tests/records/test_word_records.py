@@ -12,8 +12,13 @@ from catuvac.book.plots.words import plot_word_accuracy
 from catuvac.experiments.prepare import prepare_data
 from catuvac.experiments.profiles import PROFILES
 from catuvac.experiments.reproduce import run
-from catuvac.records.estimators import ESTIMATOR_NAMES, estimator_table, same_setting_runs
-from catuvac.records.results import load_results, save_result
+from catuvac.records.estimators import (
+    ESTIMATOR_NAMES,
+    estimator_sentence,
+    estimator_table,
+    same_setting_runs,
+)
+from catuvac.records.results import Result, load_results, save_result
 from catuvac.records.words import (
     KMEANS_ACCURACY,
     MODEL_ACCURACY,
@@ -189,3 +194,16 @@ def test_the_estimator_table_finds_the_same_setting_under_each_estimator(stored)
     assert table["test accuracy (%)"].iloc[0].startswith(f"{mean:.1f} ± ")
     minutes = np.mean([r["seconds"] / 60 for r in runs])
     assert table["minutes per run (wall clock)"].iloc[0].startswith(f"{minutes:.1f} ± ")
+
+
+def test_the_estimator_sentence_pairs_seeds_run_both_ways(stored):
+    _, runs, _ = chosen_word_runs(stored, "fsdd")
+    assert estimator_sentence(stored, runs) == ""  # no exact run stored
+    exact = [Result({**r.record, "spec": {**r.spec, "y_estimator": "exact"}}) for r in runs[:1]]
+    exact[0].record["metrics"] = {
+        **runs[0]["metrics"],
+        "accuracy": runs[0]["metrics"]["accuracy"] + 0.05,
+    }
+    sentence = estimator_sentence(stored + exact, runs)
+    assert sentence.startswith("On fsdd, over the 1 seed run both ways")
+    assert "by +5.0 to +5.0 points" in sentence and "by +0.000 to +0.000" in sentence
