@@ -52,7 +52,8 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-from catuvac.data.fixtures import fold_one, linked_copy, us8k_copy, without_column
+from catuvac.data.fixtures import fold_one, us8k_copy, without_column
+from catuvac.experiments.data_copies import linked_copy
 from catuvac.paths import data_root
 
 REPO = Path(__file__).resolve().parent.parent

@@ -9,7 +9,8 @@ import pytest
 import soundfile as sf
 
 from catuvac.cli import main
-from catuvac.data.fixtures import fold_one, linked_copy, us8k_copy, without_column
+from catuvac.data.fixtures import fold_one, us8k_copy, without_column
+from catuvac.experiments.data_copies import linked_copy
 
 SMOKE = ["--profile", "smoke", "--datasets", "fsdd", "--seeds", "0"]
 

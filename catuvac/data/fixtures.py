@@ -19,15 +19,14 @@ from __future__ import annotations
 
 import csv
 import os
-import shutil
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 import soundfile as sf
 from scipy.signal import lfilter
 
-from catuvac.data import arabic_digits, dataset_dir, load
+from catuvac.data import arabic_digits
 from catuvac.data.tau2019 import META, SCENES, SPLIT_FILES
 
 TAU_CITIES = ("barcelona", "helsinki", "lisbon")
@@ -165,41 +164,6 @@ def _write_rows(path: Path, header: list[str], rows: list[list[str]], delimiter:
         writer = csv.writer(f, delimiter=delimiter, lineterminator="\n")
         writer.writerow(header)
         writer.writerows(rows)
-
-
-AUDIO_SUFFIXES = (".wav", ".flac")
-
-
-def linked_copy(
-    base: str | Path, offline_data: str | Path, name: str, keep: Collection[str] | None = None
-) -> tuple[Path, Path]:
-    """Copy dataset ``name`` from ``offline_data`` to ``base/data`` (its usual folder name
-    there): every audio file a link to the offline one (only those named in ``keep``, when
-    given), every other file (metadata, split lists) a copy to edit. Return the copy's
-    root and the offline path of the first training clip the smoke profile takes (the one
-    to damage: replace ``root / first.relative_to(offline_data / folder)``, after
-    ``unlink``, so that the offline file stays as it is)."""
-    # Imported here: the experiments import the data package this module belongs to.
-    from catuvac.experiments.prepare import SUBSET_SEED
-    from catuvac.experiments.profiles import get_profile
-
-    folder = dataset_dir(name).name
-    real = Path(offline_data).resolve() / folder
-    root = Path(base) / "data" / folder
-    for path in sorted(real.rglob("*")):
-        target = root / path.relative_to(real)
-        if path.is_dir() or (
-            path.suffix in AUDIO_SUFFIXES and keep is not None and path.name not in keep
-        ):
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if path.suffix in AUDIO_SUFFIXES:
-            os.symlink(path, target)
-        else:
-            shutil.copyfile(path, target)
-    dataset = load(name, root=real)
-    first = dataset.subset("train", get_profile("smoke").max_train_clips, seed=SUBSET_SEED)[0]
-    return root, first.path
 
 
 def us8k_copy(
