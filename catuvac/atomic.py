@@ -17,6 +17,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
+import numpy as np
+
 from catuvac.errors import CatuvacError, DamagedFileError, WriteError
 
 T = TypeVar("T")
@@ -128,6 +130,17 @@ def atomic_write_bytes(target: Path, write: Write) -> None:
     """Call ``write(path)`` on a temporary file beside ``target``, flush it to disk, then
     rename it over: a crash at any point leaves either the old file or the new one."""
     atomic_write_files({target: write})
+
+
+def npz_write(arrays: Mapping[str, Any]) -> Write:
+    """A :data:`Write` that stores ``arrays`` as a compressed ``.npz`` archive, for
+    :func:`atomic_write_bytes` and :func:`atomic_write_files`."""
+
+    def write(temporary: str) -> None:
+        with open(temporary, "wb") as handle:
+            np.savez_compressed(handle, **arrays)
+
+    return write
 
 
 def strict(value: object) -> object:

@@ -181,7 +181,7 @@ def cmd_neighbours(args: argparse.Namespace) -> None:
     specs = graph_specs(load_results(args.results_root), args.profile)
     root = args.results_root or results_dir()
     for spec in specs:
-        path = graph_path(root, spec.profile, spec.dataset, vars(spec))
+        path = graph_path(root, spec)
         if path.exists() and not args.overwrite:
             print(f"{path} exists (--overwrite mines it again)")
             continue

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from catuvac.atomic import atomic_write_bytes, read_file
+from catuvac.atomic import atomic_write_bytes, npz_write, read_file
 from catuvac.errors import ConfigError, ResultExistsError
 from catuvac.experiments.run_folder import open_run_dir
 from catuvac.model.cat_uvac import CatUVAC
@@ -66,13 +66,8 @@ def save_prototypes(result: Result, runs_root: Path | None = None, overwrite: bo
         "environment": environment("cpu"),
     }
 
-    def write(temporary: str) -> None:
-        with open(temporary, "wb") as handle:
-            np.savez_compressed(
-                handle, prototypes=prototypes, provenance=np.array(json.dumps(provenance))
-            )
-
-    atomic_write_bytes(target, write)
+    stored = {"prototypes": prototypes, "provenance": np.array(json.dumps(provenance))}
+    atomic_write_bytes(target, npz_write(stored))
     return target
 
 

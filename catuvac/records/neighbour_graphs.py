@@ -6,7 +6,6 @@ neighbour agreement is then read from its stored training partition, so runs sto
 the criterion existed are judged by it too."""
 
 import logging
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +13,7 @@ from catuvac.atomic import read_file
 from catuvac.errors import DamagedFileError
 from catuvac.evaluation.selection import PARTITION, neighbour_agreement
 from catuvac.records.results import Result, read_arrays
+from catuvac.training.run_spec import RunSpec
 
 log = logging.getLogger(__name__)
 
@@ -23,24 +23,22 @@ CLIPS_KEY = "train_files_sha256"
 REMINE = "left out of the selection; remine it with `catuvac neighbours`"
 
 
-def graph_name(spec: Mapping[str, Any]) -> str:
+def graph_name(spec: RunSpec) -> str:
     """The file stem of the data a spec trains on: its feature pipeline, normaliser and
-    speaker normalisation (older specs lacking an option had its default)."""
-    features = spec.get("features", "paper")
-    normaliser = spec.get("normaliser", "minmax")
-    speakers = "-spknorm" if spec.get("speaker_norm", False) else ""
-    return f"{features}-norm{normaliser}{speakers}"
+    speaker normalisation."""
+    speakers = "-spknorm" if spec.speaker_norm else ""
+    return f"{spec.features}-norm{spec.normaliser}{speakers}"
 
 
-def graph_path(results_root: Path, profile: str, dataset: str, spec: Mapping[str, Any]) -> Path:
-    """``results/<profile>/<dataset>/neighbours/<graph_name>.npz``."""
-    return results_root / profile / dataset / GRAPH_FOLDER / f"{graph_name(spec)}.npz"
+def graph_path(results_root: Path, spec: RunSpec) -> Path:
+    """``results/<profile>/<dataset>/neighbours/<graph_name>.npz`` of ``spec``'s data."""
+    return results_root / spec.profile / spec.dataset / GRAPH_FOLDER / f"{graph_name(spec)}.npz"
 
 
 def graph_of(result: Result) -> Path:
     """Where the graph of a stored result's training clips lies, beside its ``k<K>``
-    folder."""
-    return result.path.parent.parent / GRAPH_FOLDER / f"{graph_name(result.spec)}.npz"
+    folder (a stored spec lacking a later option had its default)."""
+    return result.path.parent.parent / GRAPH_FOLDER / f"{graph_name(result.run_spec)}.npz"
 
 
 def _graph_arrays(path: Path) -> dict:

@@ -24,7 +24,14 @@ from typing import Any
 
 import numpy as np
 
-from catuvac.atomic import atomic_write_files, json_text, read_file, read_json, schema_problem
+from catuvac.atomic import (
+    atomic_write_files,
+    json_text,
+    npz_write,
+    read_file,
+    read_json,
+    schema_problem,
+)
 from catuvac.errors import DamagedFileError, ResultExistsError
 from catuvac.evaluation.embedding import SPACES
 from catuvac.evaluation.metrics import METRIC_NAMES
@@ -244,14 +251,10 @@ def save_result(record: Record, path: Path, overwrite: bool = False) -> Path:
     record = dict(record)
     arrays = record.pop(ARRAYS_KEY, {})
 
-    def write_arrays(temporary: str) -> None:
-        with open(temporary, "wb") as handle:
-            np.savez_compressed(handle, **arrays)
-
     def write_record(temporary: str) -> None:
         Path(temporary).write_text(json_text(record))
 
-    atomic_write_files({path.with_suffix(".npz"): write_arrays, path: write_record})
+    atomic_write_files({path.with_suffix(".npz"): npz_write(arrays), path: write_record})
     return path
 
 
