@@ -66,6 +66,8 @@ def test_reproduce_writes_keeps_and_overwrites_results(folders, capsys):
             "self_label_weight": 0.0,
             "self_label_threshold": 0.95,
             "pseudo_label_epochs": 0,
+            "pseudo_label_space": "features",
+            "pseudo_label_after": 0,
             "y_estimator": "gumbel",
             "latent_dim": 10,
             "tau_shape": "exponential",

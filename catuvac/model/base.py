@@ -31,6 +31,10 @@ weighted by ``q(y|x)`` (the unlabelled M2 objective of Kingma et al., 2014)."""
 NEIGHBOUR_SPACES = ("features", "z")
 """Where a clip's nearest neighbours are mined: its normalised input features, or the z
 means of the model being trained (re-mined every ``neighbour_refresh`` epochs)."""
+START_SPACES = ("features", "z")
+"""What the K-means start of ``q(y|x)`` clusters: the normalised input features before
+the first epoch (DeepCluster's first round), or the z means of the VAE after its first
+``pseudo_label_after`` epochs (the VaDE and DEC recipe: y starts where z already is)."""
 
 
 @dataclass(frozen=True)
@@ -50,8 +54,10 @@ class ModelConfig:
     augmentation of the clip itself (IIC). ``self_label_weight`` trains the augmented view
     of each clip whose ``q(y|x)`` exceeds ``self_label_threshold`` towards its argmax
     (SCAN's self-labelling; it uses the consistency term's views, so needs that term).
-    ``pseudo_label_epochs`` > 0 first trains ``q(y|x)`` to predict K-means' clusters of
-    the training clips for that many epochs (:mod:`catuvac.training.warm_start`).
+    ``pseudo_label_epochs`` > 0 trains ``q(y|x)`` for that many epochs to predict K-means'
+    clusters of the training clips in ``pseudo_label_space`` (:data:`START_SPACES`):
+    before the first epoch, or in z after ``pseudo_label_after`` epochs of the VAE
+    (:mod:`catuvac.training.warm_start`).
     ``y_estimator`` is how the expectation over ``y`` is taken (:data:`Y_ESTIMATORS`).
     """
 
@@ -76,6 +82,8 @@ class ModelConfig:
     self_label_weight: float = 0.0
     self_label_threshold: float = SELF_LABEL_THRESHOLD
     pseudo_label_epochs: int = 0
+    pseudo_label_space: str = "features"
+    pseudo_label_after: int = 0
     y_estimator: str = "gumbel"
 
     def __post_init__(self) -> None:
@@ -109,6 +117,18 @@ class ModelConfig:
             raise ConfigError(f"pseudo_label_epochs must be >= 0, got {self.pseudo_label_epochs}")
         if self.pseudo_label_epochs and self.method != "catuvac":
             raise ConfigError("a K-means start of q(y|x) needs Cat. UVAC's categorical encoder")
+        if self.pseudo_label_space not in START_SPACES:
+            raise unknown_option("K-means start space", self.pseudo_label_space, START_SPACES)
+        if self.pseudo_label_after < 0:
+            raise ConfigError(f"pseudo_label_after must be >= 0, got {self.pseudo_label_after}")
+        in_z = self.pseudo_label_space == "z"
+        if (in_z or self.pseudo_label_after) and not self.pseudo_label_epochs:
+            raise ConfigError("a K-means start in z needs its epochs (pseudo_label_epochs)")
+        if in_z != bool(self.pseudo_label_after):
+            raise ConfigError(
+                "a K-means start in z needs the VAE epochs before it (pseudo_label_after > 0), "
+                "and only a start in z waits for them"
+            )
         if self.y_estimator not in Y_ESTIMATORS:
             raise unknown_option("y estimator", self.y_estimator, Y_ESTIMATORS)
         if self.y_estimator != "gumbel" and self.method != "catuvac":
@@ -161,10 +181,12 @@ LATER_SETTINGS = (
     "self_label_weight",
     "self_label_threshold",
     "pseudo_label_epochs",
+    "pseudo_label_space",
+    "pseudo_label_after",
     "y_estimator",
 )
-"""The options added with neighbour pairing, self-labelling, the K-means start and the
-exact sum over y; older configurations meant their defaults."""
+"""The options added with neighbour pairing, self-labelling, the K-means start (in the
+features or in z) and the exact sum over y; older configurations meant their defaults."""
 
 
 @dataclass

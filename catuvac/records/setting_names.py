@@ -50,7 +50,10 @@ def objective_name(result: Result) -> str:
     if "self_label_threshold" in beyond:
         parts.append(f"self-labels above q = {beyond['self_label_threshold']:g}")
     if "pseudo_label_epochs" in beyond:
-        parts.append(f"q(y|x) started at K-means ({beyond['pseudo_label_epochs']} epochs)")
+        where = ""
+        if result.spec.get("pseudo_label_space", "features") == "z":
+            where = f" on z after {result.spec['pseudo_label_after']} VAE epochs"
+        parts.append(f"q(y|x) started at K-means{where} ({beyond['pseudo_label_epochs']} epochs)")
     if beyond.get("y_estimator") == "exact":
         parts.append("y summed exactly (M2), not sampled")
     return ", ".join(parts)

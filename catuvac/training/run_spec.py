@@ -15,7 +15,13 @@ from typing import Any
 from catuvac.errors import ConfigError, unknown_option
 from catuvac.features import NORMALISERS, PAPER_FEATURES, PAPER_NORMALISER, feature_config_for
 from catuvac.features.config import feature_names
-from catuvac.model.base import METHODS, NEIGHBOUR_SPACES, Y_ESTIMATORS, ModelConfig
+from catuvac.model.base import (
+    METHODS,
+    NEIGHBOUR_SPACES,
+    START_SPACES,
+    Y_ESTIMATORS,
+    ModelConfig,
+)
 from catuvac.model.elbo import LAMBDA_PLACEMENTS
 from catuvac.model.likelihoods import LIKELIHOODS, PAPER_LIKELIHOOD, check_likelihood
 from catuvac.model.objectives import CONSISTENCY_TERMS, SELF_LABEL_THRESHOLD
@@ -36,6 +42,11 @@ def _consistency_part(spec: "RunSpec") -> str:
 def _neighbours_part(spec: "RunSpec") -> str:
     space = f"z{spec.neighbour_refresh}" if spec.neighbour_space == "z" else ""
     return f"nn{spec.neighbours}{space}"
+
+
+def _start_part(spec: "RunSpec") -> str:
+    space = f"z{spec.pseudo_label_after}" if spec.pseudo_label_space == "z" else ""
+    return f"kmeansstart{spec.pseudo_label_epochs}{space}"
 
 
 def _self_label_part(spec: "RunSpec") -> str:
@@ -172,11 +183,30 @@ class RunSpec:
     )
     pseudo_label_epochs: int = declare(
         0,
-        "epochs of training q(y|x) to predict K-means' clusters of the training clips before "
-        "the VAE's (DeepCluster's first round; Cat. UVAC); 0: a random start",
+        "epochs of training q(y|x) to predict K-means' clusters of the training clips, before "
+        "the VAE's (DeepCluster's first round) or on z (see --pseudo-label-space); Cat. "
+        "UVAC; 0: a random start",
         "training",
         kind="count",
-        name=lambda s: f"kmeansstart{s.pseudo_label_epochs}",
+        name=_start_part,
+    )
+    pseudo_label_space: str = declare(
+        "features",
+        "what the K-means start clusters: the normalised features before the first epoch, "
+        "or the VAE's z means after --pseudo-label-after epochs (VaDE's and DEC's start)",
+        "training",
+        kind="choice",
+        choices=START_SPACES,
+        parent="pseudo_label_epochs",
+        listed=False,
+    )
+    pseudo_label_after: int = declare(
+        0,
+        "epochs of the VAE before the K-means start in z (with --pseudo-label-space z)",
+        "training",
+        kind="count",
+        parent="pseudo_label_epochs",
+        listed=False,
     )
     y_estimator: str = declare(
         "gumbel",

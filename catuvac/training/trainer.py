@@ -315,15 +315,16 @@ class Trainer:
         with RunLock(self.run_dir):
             self.resume()
             cfg = self.train_config
-            warm = self.model_config.pseudo_label_epochs
-            start = None
-            if warm and self.start_epoch == 0:
-                args = (warm, cfg.batch_size, cfg.lr_start, cfg.seed, self.device)
-                start = warm_start_clusters(self.model, data, *args)
+            mc = self.model_config
             epochs = range(self.start_epoch, cfg.epochs)
             for epoch in tqdm(epochs, desc="training", disable=not self.progress, unit="epoch"):
+                start = None
+                if mc.pseudo_label_epochs and epoch == mc.pseudo_label_after:
+                    args = (mc.pseudo_label_epochs, cfg.batch_size, cfg.lr_start, cfg.seed)
+                    space = mc.pseudo_label_space
+                    start = warm_start_clusters(self.model, data, space, *args, self.device)
                 record = self.run_epoch(data, epoch)
-                if start is not None and epoch == 0:
+                if start is not None:
                     record["warm_start"] = start  # where q(y|x) started: K-means' clusters
                 self.history.append(record)
                 write_json(self.run_dir / HISTORY_NAME, self.history)

@@ -1,7 +1,9 @@
-"""A q(y|x) that starts where K-means is (DeepCluster's first round, Caron et al. 2018):
-before the VAE's epochs, the categorical encoder learns to predict K-means' clusters of
-its own input, so that the objective that follows refines a clustering as good as
-K-means' instead of building one from a random start. No label is read."""
+"""A q(y|x) that starts where K-means is: the categorical encoder learns to predict
+K-means' clusters, so that the objective that follows refines a clustering as good as
+K-means' instead of building one from a random start. The clusters are K-means' of the
+input before the VAE's epochs (DeepCluster's first round, Caron et al. 2018), or of the
+z means after the VAE's first epochs (the start of VaDE, Jiang et al. 2017, and DEC, Xie
+et al. 2016: y starts where z already is). No label is read."""
 
 import torch
 import torch.nn.functional as F
@@ -56,16 +58,22 @@ def fit_assignments(
 def warm_start_clusters(
     model: ClusteringVAE,
     data: FeatureSet,
+    space: str,
     epochs: int,
     batch_size: int,
     lr: float,
     seed: int,
     device: torch.device,
 ) -> dict:
-    """:func:`fit_assignments` to :func:`kmeans_targets` of the training clips; returns
-    each pass's mean ``cross_entropy`` and the ``kmeans_agreement``, the share of clips
-    whose argmax is their K-means cluster (where the VAE's epochs start from)."""
-    targets = kmeans_targets(data.features, model.config.n_clusters, seed)
+    """:func:`fit_assignments` to :func:`kmeans_targets` of the training clips in
+    ``space`` (``features``, or ``z``: the model's z means now); returns each pass's mean
+    ``cross_entropy`` and the ``kmeans_agreement``, the share of clips whose argmax is
+    their K-means cluster (where the VAE's epochs go on from)."""
+    if space == "z":
+        source = embed_batches(model, data.features, device=device).z_mean
+    else:
+        source = data.features
+    targets = kmeans_targets(source, model.config.n_clusters, seed)
     history = fit_assignments(model, data.features, targets, epochs, batch_size, lr, seed, device)
     clusters = embed_batches(model, data.features, device=device).clusters
     return {

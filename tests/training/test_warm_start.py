@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from catuvac.errors import ConfigError
+from catuvac.errors import CatuvacError, ConfigError
 from catuvac.features import FeatureSet
 from catuvac.model.base import ModelConfig
 from catuvac.training.trainer import TrainConfig, train
@@ -43,3 +43,35 @@ def test_a_warm_started_run_starts_from_kmeans_clusters(tmp_path):
 def test_the_kmeans_start_needs_the_categorical_encoder():
     with pytest.raises(ConfigError, match="Cat. UVAC"):
         ModelConfig("uvac", 16, 16, pseudo_label_epochs=2)
+
+
+def test_a_start_in_z_comes_after_the_vae_epochs_and_matches_kmeans_on_z(tmp_path):
+    config = ModelConfig(
+        "catuvac",
+        16,
+        16,
+        n_clusters=2,
+        pseudo_label_epochs=20,
+        pseudo_label_space="z",
+        pseudo_label_after=1,
+    )
+    training = TrainConfig(epochs=2, batch_size=8, checkpoint_every=1)
+    result = train(config, training, two_groups(), tmp_path / "run", torch.device("cpu"), False)
+    assert "warm_start" not in result.history[0]
+    start = result.history[1]["warm_start"]
+    assert start["cross_entropy"][-1] < start["cross_entropy"][0]
+    assert start["kmeans_agreement"] > 0.9
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"pseudo_label_space": "z"}, "needs its epochs"),
+        ({"pseudo_label_epochs": 2, "pseudo_label_space": "z"}, "VAE epochs before it"),
+        ({"pseudo_label_epochs": 2, "pseudo_label_after": 3}, "only a start in z"),
+        ({"pseudo_label_epochs": 2, "pseudo_label_space": "y"}, "unknown K-means start space"),
+    ],
+)
+def test_a_start_in_z_is_refused_without_what_it_needs(options, message):
+    with pytest.raises(CatuvacError, match=message):
+        ModelConfig("catuvac", 16, 16, **options)
