@@ -49,17 +49,17 @@ from catuvac.experiments.run_folder import evaluate_run_dir, open_run_dir, write
 from catuvac.experiments.specs import grid
 from catuvac.model.base import DEFAULT_CLUSTERS, METHODS
 from catuvac.paths import results_dir
-from catuvac.records.neighbour_graphs import graph_path
-from catuvac.records.results import load_results, read_result
-from catuvac.records.selection_tables import (
+from catuvac.records.reports.selection_tables import (
     selection_runs,
     selection_table,
     selection_view,
     settings_legend,
     table_one_rows,
 )
-from catuvac.records.table import TABLE_FORMATS, results_table
-from catuvac.records.targets import targets_sentences, targets_table
+from catuvac.records.reports.table import TABLE_FORMATS, results_table
+from catuvac.records.reports.targets import targets_sentences, targets_table
+from catuvac.records.store.neighbour_graphs import graph_path
+from catuvac.records.store.results import load_results, read_result
 from catuvac.training.run_spec import RESULT_METHODS, RunSpec
 from catuvac.training.trainer import train
 

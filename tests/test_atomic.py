@@ -17,7 +17,7 @@ from catuvac.atomic import atomic_write_bytes, json_text, write_json
 from catuvac.errors import WriteError
 from catuvac.features import FeatureSet
 from catuvac.model import ModelConfig
-from catuvac.records.results import ARRAYS_KEY, load_results, save_result
+from catuvac.records.store.results import ARRAYS_KEY, load_results, save_result
 from catuvac.training.trainer import CHECKPOINT_NAME, TrainConfig, train
 
 FULL = "No space left on device); free space on that disk, or point catuvac at a folder on another"

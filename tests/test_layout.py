@@ -23,19 +23,24 @@ MAX_TOP_LEVEL_MODULES = 6
 MAX_LINES = 400
 
 
+def imported_modules(path: Path) -> set[str]:
+    """Every module a file imports, by its dotted name."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+        elif isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+    return names
+
+
 def imported_parts(path: Path) -> set[str]:
     """The first component under ``catuvac`` of every module a file imports."""
     parts = set()
-    for node in ast.walk(ast.parse(path.read_text())):
-        names = []
-        if isinstance(node, ast.ImportFrom) and node.module:
-            names = [node.module]
-        elif isinstance(node, ast.Import):
-            names = [alias.name for alias in node.names]
-        for name in names:
-            pieces = name.split(".")
-            if pieces[0] == "catuvac" and len(pieces) > 1:
-                parts.add(pieces[1])
+    for name in imported_modules(path):
+        pieces = name.split(".")
+        if pieces[0] == "catuvac" and len(pieces) > 1:
+            parts.add(pieces[1])
     return parts
 
 
@@ -54,6 +59,23 @@ def test_lower_parts_never_import_experiments_records_or_book():
     for part in ("model", "training", "data", "features"):
         for path in (PACKAGE / part).rglob("*.py"):
             assert not imported_parts(path) & upper, path
+
+
+def test_the_result_store_never_imports_the_reports_made_from_it():
+    """``records.store`` reads and selects stored runs; ``records.reports`` turns them into
+    text and tables. The store stays usable (by ``experiments``, the CLI) without the reports."""
+    store = PACKAGE / "records" / "store"
+    wrong = [
+        str(path.relative_to(PACKAGE))
+        for path in store.rglob("*.py")
+        if any(name.startswith("catuvac.records.reports") for name in imported_modules(path))
+    ]
+    assert not wrong, wrong
+
+
+def test_records_modules_sit_in_store_or_reports():
+    loose = sorted(p.name for p in (PACKAGE / "records").glob("*.py") if p.name != "__init__.py")
+    assert not loose, loose
 
 
 def test_every_module_belongs_to_a_part_and_stays_small():

@@ -13,7 +13,7 @@ from catuvac.book.plots.tables import use_book_tables
 from catuvac.experiments.prepare import PreparedData
 from catuvac.experiments.profiles import Profile, get_profile
 from catuvac.model.base import DEFAULT_CLUSTERS, METHODS
-from catuvac.records.results import Result
+from catuvac.records.store.results import Result
 from catuvac.training.run_spec import RunSpec
 
 LIVE_EPOCHS = 30

@@ -18,7 +18,7 @@ from catuvac.evaluation.usage import examples_per_cluster
 from catuvac.experiments.prototypes import confident_members, load_prototypes
 from catuvac.features import Normaliser
 from catuvac.features.config import feature_config_for
-from catuvac.records.results import Result
+from catuvac.records.store.results import Result
 
 
 def audio_table(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from catuvac.data import Clip, load
 from catuvac.experiments.prepare import SUBSET_SEED, files_digest
-from catuvac.records.results import Record
+from catuvac.records.store.results import Record
 
 
 def stored_test_clips(record: Record, root: Path | None = None) -> list[Clip]:

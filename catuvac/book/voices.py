@@ -12,8 +12,8 @@ import pandas as pd
 from catuvac.book.stored_clips import stored_test_clips
 from catuvac.evaluation.metrics import nmi
 from catuvac.evaluation.usage import clusters_used
-from catuvac.records.results import METHOD_NAMES, Record, as_result
-from catuvac.records.seed_tables import mean_text
+from catuvac.records.reports.seed_tables import mean_text
+from catuvac.records.store.results import METHOD_NAMES, Record, as_result
 
 MEASURES = {
     "accuracy": "accuracy (%)",

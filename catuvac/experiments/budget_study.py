@@ -14,7 +14,7 @@ from catuvac.experiments.profiles import Profile
 from catuvac.features import PAPER_FEATURES, PAPER_NORMALISER
 from catuvac.model.base import DEFAULT_CLUSTERS, DEFAULT_LATENT_DIM
 from catuvac.paths import results_dir
-from catuvac.records.provenance import git_revision
+from catuvac.records.store.provenance import git_revision
 
 BUDGET_FOLDER = "budget"
 

@@ -17,8 +17,8 @@ from catuvac.experiments.profiles import Profile
 from catuvac.model import ModelConfig, build_model
 from catuvac.model.base import embed_batches
 from catuvac.paths import results_dir
-from catuvac.records.ceilings import CEILING_FOLDER
-from catuvac.records.provenance import git_revision
+from catuvac.records.reports.ceilings import CEILING_FOLDER
+from catuvac.records.store.provenance import git_revision
 from catuvac.training.run_spec import RunSpec
 from catuvac.training.trainer import seed_everything
 from catuvac.training.warm_start import fit_assignments

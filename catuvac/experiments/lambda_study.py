@@ -23,8 +23,8 @@ from catuvac.evaluation.collapse import MIN_INFORMATION, lowest_safe_lambda, tra
 from catuvac.evaluation.usage import usage_summary
 from catuvac.experiments.profiles import Profile
 from catuvac.experiments.specs import grid
-from catuvac.records.results import METHOD_NAMES, Record, as_result
-from catuvac.records.settings import at_paper_tau
+from catuvac.records.store.results import METHOD_NAMES, Record, as_result
+from catuvac.records.store.settings import at_paper_tau
 from catuvac.training.lambdas import ELBO_LAMBDA, default_lambda
 from catuvac.training.run_spec import RunSpec
 

@@ -1,5 +1,5 @@
 """Mine and store the neighbour graphs the label-free selection reads
-(:mod:`catuvac.records.neighbour_graphs`): one per data that a stored trained run of a
+(:mod:`catuvac.records.store.neighbour_graphs`): one per data that a stored trained run of a
 profile used, each training clip's nearest others in the normalised input, no label read."""
 
 import json
@@ -12,9 +12,9 @@ from catuvac.atomic import atomic_write_bytes, npz_write
 from catuvac.evaluation.selection import SELECTION_NEIGHBOURS
 from catuvac.experiments.prepare import prepare_for
 from catuvac.paths import results_dir
-from catuvac.records.neighbour_graphs import CLIPS_KEY, NEIGHBOURS_KEY, graph_path
-from catuvac.records.provenance import git_revision
-from catuvac.records.results import Record, as_result, select
+from catuvac.records.store.neighbour_graphs import CLIPS_KEY, NEIGHBOURS_KEY, graph_path
+from catuvac.records.store.provenance import git_revision
+from catuvac.records.store.results import Record, as_result, select
 from catuvac.training.neighbours import mine_neighbours
 from catuvac.training.run_spec import RunSpec
 

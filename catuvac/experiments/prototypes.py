@@ -20,8 +20,8 @@ from catuvac.atomic import atomic_write_bytes, npz_write, read_file
 from catuvac.errors import ConfigError, ResultExistsError
 from catuvac.experiments.run_folder import open_run_dir
 from catuvac.model.cat_uvac import CatUVAC
-from catuvac.records.provenance import environment, git_revision
-from catuvac.records.results import METHOD_NAMES, Result
+from catuvac.records.store.provenance import environment, git_revision
+from catuvac.records.store.results import METHOD_NAMES, Result
 from catuvac.training.run_spec import RunSpec
 
 SUFFIX = ".prototypes.npz"

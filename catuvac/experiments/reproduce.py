@@ -23,8 +23,8 @@ from catuvac.features import default_device
 from catuvac.features.augment import AugmentConfig
 from catuvac.model import ModelConfig
 from catuvac.model.base import METHODS
-from catuvac.records.provenance import environment, git_revision
-from catuvac.records.results import ARRAYS_KEY, Result, read_result, save_result
+from catuvac.records.store.provenance import environment, git_revision
+from catuvac.records.store.results import ARRAYS_KEY, Result, read_result, save_result
 from catuvac.training.run_spec import RunSpec, run_options
 from catuvac.training.trainer import TrainConfig, train
 
@@ -101,7 +101,7 @@ def run(
 ) -> Result:
     """Fit/train the spec's method on the train clips and score it on the test clips, at
     the data's profile; the record comes back as a :class:`Result` holding its test-set
-    arrays in memory (:func:`~catuvac.records.results.save_result` stores both).
+    arrays in memory (:func:`~catuvac.records.store.results.save_result` stores both).
 
     Trained methods checkpoint into ``run_dir`` (default: :meth:`RunSpec.run_dir` under
     ``runs_root``, itself by default ``runs/``) and resume from it; they run on ``device``

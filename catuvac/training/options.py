@@ -34,7 +34,7 @@ def declare(
     ``ours`` whether it goes beyond the paper; ``trained`` whether only the VAEs use it;
     ``name`` the file-name part of a value away from the default (None: not named, or
     named by its ``parent``, the option it qualifies, which must be set for it to count);
-    ``listed`` whether :attr:`~catuvac.records.results.Result.beyond_paper` lists it;
+    ``listed`` whether :attr:`~catuvac.records.store.results.Result.beyond_paper` lists it;
     ``flag`` the command-line name when it is not the field's; ``sweep`` whether
     ``reproduce`` takes a list of values; ``group`` is one of :data:`GROUPS`."""
     if group not in GROUPS:

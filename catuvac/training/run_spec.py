@@ -4,7 +4,7 @@ field carrying its help text, its concern (data, model, objective, training), wh
 is one of the paper's settings or this project's, and how a value away from its default
 is named in the run's file name. The command line (:mod:`catuvac.cli_options`), the
 configurations a run trains with (:func:`catuvac.experiments.reproduce.build_configs`),
-the file names and :attr:`catuvac.records.results.Result.beyond_paper` are all derived
+the file names and :attr:`catuvac.records.store.results.Result.beyond_paper` are all derived
 from these fields: adding an option is one field here plus the code that acts on it."""
 
 from collections.abc import Mapping

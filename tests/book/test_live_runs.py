@@ -5,7 +5,7 @@ from dataclasses import asdict, replace
 
 from catuvac.book.live import LIVE_EPOCHS, LIVE_INPUT, live_epochs, live_spec, live_version
 from catuvac.experiments.profiles import PROFILES
-from catuvac.records.results import Result
+from catuvac.records.store.results import Result
 from catuvac.training.run_spec import RunSpec
 
 

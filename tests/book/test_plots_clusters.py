@@ -30,7 +30,7 @@ from catuvac.book.plots.training import (  # noqa: E402
     plot_usage_heatmap,
 )
 from catuvac.book.toys import temperature_sweep, toy_softmax_clusters  # noqa: E402
-from catuvac.records.seed_tables import seed_table  # noqa: E402
+from catuvac.records.reports.seed_tables import seed_table  # noqa: E402
 
 HISTORY = [
     {

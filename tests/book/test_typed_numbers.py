@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from catuvac.records.table import PAPER_TABLE
+from catuvac.records.reports.table import PAPER_TABLE
 
 BOOK = Path(__file__).resolve().parents[2] / "book"
 NUMBER = re.compile(r"(?<![\w.])(\d+\.\d+)(?![\w.])")

@@ -7,8 +7,8 @@ import pytest
 from catuvac.errors import ResultExistsError
 from catuvac.experiments.ceiling import ceiling_path, save_ceiling, supervised_ceiling
 from catuvac.experiments.profiles import Profile
-from catuvac.records.ceilings import ceiling_sentence, load_ceilings
-from catuvac.records.results import load_results
+from catuvac.records.reports.ceilings import ceiling_sentence, load_ceilings
+from catuvac.records.store.results import load_results
 from catuvac.training.run_spec import RunSpec
 
 SMALL = Profile("small", 40, 20, epochs=3, batch_size=8, checkpoint_every=1)

@@ -4,8 +4,8 @@ selection then reads each run's neighbour agreement from it."""
 import math
 
 from catuvac.cli import main
-from catuvac.records.neighbour_graphs import graph_of, result_neighbour_agreement
-from catuvac.records.results import load_results
+from catuvac.records.store.neighbour_graphs import graph_of, result_neighbour_agreement
+from catuvac.records.store.results import load_results
 
 
 def test_neighbours_mines_each_datas_graph_once_and_the_runs_read_it(

@@ -17,7 +17,7 @@ from catuvac.experiments.prototypes import (
     save_prototypes,
 )
 from catuvac.experiments.reproduce import run
-from catuvac.records.results import load_results, save_result
+from catuvac.records.store.results import load_results, save_result
 from catuvac.training.run_spec import RunSpec
 
 PROFILE = dataclasses.replace(PROFILES["smoke"], max_train_clips=32, max_test_clips=24, epochs=1)

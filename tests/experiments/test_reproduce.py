@@ -14,8 +14,8 @@ from catuvac.experiments.reproduce import build_configs, run
 from catuvac.experiments.run_folder import RUN_INFO_NAME, evaluate_run_dir
 from catuvac.experiments.specs import PAPER_CLUSTERS, grid
 from catuvac.features import SPOKEN_DIGITS, FeatureCache, Normaliser
-from catuvac.records.provenance import environment
-from catuvac.records.results import ARRAYS_KEY, load_results, save_result
+from catuvac.records.store.provenance import environment
+from catuvac.records.store.results import ARRAYS_KEY, load_results, save_result
 from catuvac.training.lambdas import ELBO_LAMBDA, default_lambda
 from catuvac.training.run_spec import RunSpec
 from catuvac.training.trainer import CHECKPOINT_NAME, HISTORY_NAME

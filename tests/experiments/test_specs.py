@@ -7,9 +7,9 @@ import pytest
 from catuvac.errors import UnknownOptionError
 from catuvac.experiments.profiles import PROFILES
 from catuvac.experiments.specs import grid
-from catuvac.records.results import Result
-from catuvac.records.setting_names import objective_name
-from catuvac.records.settings import plain_setting
+from catuvac.records.reports.setting_names import objective_name
+from catuvac.records.store.results import Result
+from catuvac.records.store.settings import plain_setting
 from catuvac.training.run_spec import RunSpec
 
 

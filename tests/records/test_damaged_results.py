@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from catuvac.errors import DamagedFileError
-from catuvac.records.results import ARRAYS_KEY, Result, load_results, save_result
-from catuvac.records.table import results_table
+from catuvac.records.reports.table import results_table
+from catuvac.records.store.results import ARRAYS_KEY, Result, load_results, save_result
 
 LEFT_OUT = (
     "; left out; move its .json and .npz out of the results folder and run `catuvac "

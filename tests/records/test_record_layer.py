@@ -32,7 +32,13 @@ from catuvac.evaluation.usage import (
     usage_summary,
 )
 from catuvac.experiments.prepare import SUBSET_SEED, files_digest
-from catuvac.records.results import (
+from catuvac.records.reports.seed_tables import (
+    cluster_use_table,
+    format_seed_table,
+    seed_table,
+    stored_tau_sweeps,
+)
+from catuvac.records.store.results import (
     Result,
     describe_records,
     largest_profile,
@@ -40,13 +46,7 @@ from catuvac.records.results import (
     profiles_by_epochs,
     select,
 )
-from catuvac.records.seed_tables import (
-    cluster_use_table,
-    format_seed_table,
-    seed_table,
-    stored_tau_sweeps,
-)
-from catuvac.records.settings import (
+from catuvac.records.store.settings import (
     default_setting,
     elbo_weight_setting,
     speaker_experiment_runs,

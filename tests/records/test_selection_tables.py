@@ -13,14 +13,8 @@ from catuvac.evaluation.selection import neighbour_agreement
 from catuvac.experiments.prepare import prepare_data
 from catuvac.experiments.profiles import PROFILES
 from catuvac.experiments.reproduce import run
-from catuvac.records.latents import latent_sentence, latent_summary, latent_table
-from catuvac.records.neighbour_graphs import (
-    graph_of,
-    label_free_quantities,
-    result_neighbour_agreement,
-)
-from catuvac.records.results import Result, load_results, save_result
-from catuvac.records.selection_tables import (
+from catuvac.records.reports.latents import latent_sentence, latent_summary, latent_table
+from catuvac.records.reports.selection_tables import (
     SELECTION_ROWS,
     chosen_settings,
     comparison_table,
@@ -32,9 +26,15 @@ from catuvac.records.selection_tables import (
     settings_legend,
     table_one_rows,
 )
-from catuvac.records.setting_names import NOT_USED, objective_name, setting_name
-from catuvac.records.table import with_rows
-from catuvac.records.targets import seed_checks, targets_sentences, targets_table
+from catuvac.records.reports.setting_names import NOT_USED, objective_name, setting_name
+from catuvac.records.reports.table import with_rows
+from catuvac.records.reports.targets import seed_checks, targets_sentences, targets_table
+from catuvac.records.store.neighbour_graphs import (
+    graph_of,
+    label_free_quantities,
+    result_neighbour_agreement,
+)
+from catuvac.records.store.results import Result, load_results, save_result
 from catuvac.training.run_spec import RunSpec
 
 PROFILE = dataclasses.replace(PROFILES["long"], max_train_clips=48, max_test_clips=32, epochs=1)

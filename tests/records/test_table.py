@@ -8,9 +8,8 @@ import pytest
 matplotlib.use("Agg")
 
 from catuvac.book.plots.results import plot_metrics_vs_tau, plot_ours_vs_paper
-from catuvac.records.results import device_label
-from catuvac.records.seed_tables import mean_text, seed_table
-from catuvac.records.table import (
+from catuvac.records.reports.seed_tables import mean_text, seed_table
+from catuvac.records.reports.table import (
     PAPER_TABLE,
     differences,
     paper_frame,
@@ -18,6 +17,7 @@ from catuvac.records.table import (
     side_by_side,
     table_one_by_profile,
 )
+from catuvac.records.store.results import device_label
 from catuvac.training.lambdas import DEFAULT_LAMBDA, default_lambda
 
 
@@ -160,7 +160,7 @@ def test_a_chosen_lambda_of_one_adds_no_row_and_counts_a_seed_once():
 
 
 def test_a_large_calinski_harabasz_index_is_shown_without_decimals():
-    from catuvac.records.seed_tables import format_seed_table
+    from catuvac.records.reports.seed_tables import format_seed_table
 
     runs = [record("kmeans", seed, 0.2, 0.1) for seed in (0, 1)]
     for run, chi in zip(runs, (1000.4, 2000.6), strict=True):

@@ -5,13 +5,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from catuvac.records.results import Result, load_results, save_result
-from catuvac.records.verdict import (
+from catuvac.records.reports.verdict import (
     settings_note,
     silhouette_of_collapse,
     verdict_markdown,
     verdict_table,
 )
+from catuvac.records.store.results import Result, load_results, save_result
 from catuvac.training.lambdas import DEFAULT_LAMBDA
 
 

@@ -12,14 +12,13 @@ from catuvac.book.plots.words import plot_word_accuracy
 from catuvac.experiments.prepare import prepare_data
 from catuvac.experiments.profiles import PROFILES
 from catuvac.experiments.reproduce import run
-from catuvac.records.estimators import (
+from catuvac.records.reports.estimators import (
     ESTIMATOR_NAMES,
     estimator_sentence,
     estimator_table,
     same_setting_runs,
 )
-from catuvac.records.results import Result, load_results, save_result
-from catuvac.records.words import (
+from catuvac.records.reports.words import (
     KMEANS_ACCURACY,
     MODEL_ACCURACY,
     REPRESENTATIONS,
@@ -36,6 +35,7 @@ from catuvac.records.words import (
     word_table_one_rows,
     word_verdict,
 )
+from catuvac.records.store.results import Result, load_results, save_result
 from catuvac.training.run_spec import RunSpec
 
 matplotlib.use("Agg")

@@ -12,7 +12,7 @@ from catuvac.experiments.lambda_study import (
     study_defaults,
     study_table,
 )
-from catuvac.records.results import load_results
+from catuvac.records.store.results import load_results
 from catuvac.training.lambdas import DEFAULT_LAMBDA, ELBO_LAMBDA, default_lambda
 
 

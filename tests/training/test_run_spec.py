@@ -8,7 +8,7 @@ import pytest
 
 from catuvac.cli import build_parser
 from catuvac.errors import ConfigError
-from catuvac.records.results import load_results
+from catuvac.records.store.results import load_results
 from catuvac.training.options import GROUPS
 from catuvac.training.run_spec import RunSpec, beyond_paper, run_options
 

@@ -9,9 +9,9 @@ from matplotlib.figure import Figure
 
 from catuvac.book.plots import panel_grid, to_numpy
 from catuvac.evaluation.usage import history_frame
-from catuvac.records.results import Result
-from catuvac.records.setting_names import LIKELIHOOD_NAMES
-from catuvac.records.verdict import DATASET_NAMES
+from catuvac.records.reports.setting_names import LIKELIHOOD_NAMES
+from catuvac.records.reports.verdict import DATASET_NAMES
+from catuvac.records.store.results import Result
 
 LIKELIHOOD_COLOURS = {
     "bce": "tab:gray",

@@ -212,7 +212,7 @@ def plot_metric_bars(
     ),
     title: str = "",
 ) -> Figure:
-    """Mean ± std over seeds (a :func:`catuvac.records.seed_tables.seed_table`) per method
+    """Mean ± std over seeds (a :func:`catuvac.records.reports.seed_tables.seed_table`) per method
     and metric, one panel per metric, one bar group per cluster count."""
     fig, axes = panel_grid(len(metrics), 2.9, max_columns=3)
     table = table.assign(method=_bar_labels(table))

@@ -9,8 +9,8 @@ import pandas as pd
 
 from catuvac.book.plots import PAGE_WIDTH
 from catuvac.evaluation.metrics import METRIC_NAMES
-from catuvac.records.results import device_label
-from catuvac.records.table import COLUMN_LABELS, PAPER_COUNTERPART, paper_row
+from catuvac.records.reports.table import COLUMN_LABELS, PAPER_COUNTERPART, paper_row
+from catuvac.records.store.results import device_label
 
 METRIC_DIRECTION = {
     "Accuracy (%)": "higher is better",
@@ -26,9 +26,10 @@ def plot_metrics_vs_tau(
 ) -> plt.Figure:
     """One panel per metric: mean ± std over seeds against the final tau, one line per space.
 
-    ``frames`` maps a space name ("own", "common") to :func:`catuvac.records.seed_tables.seed_table`
-    rows of Cat. UVAC runs of one dataset and cluster count. Panels wrap after ``columns``
-    so that they stay legible in a book's text width.
+    ``frames`` maps a space name ("own", "common") to
+    :func:`catuvac.records.reports.seed_tables.seed_table` rows of Cat. UVAC runs of one
+    dataset and cluster count. Panels wrap after ``columns`` so that they stay legible in a
+    book's text width.
     """
     rows = -(-len(METRIC_NAMES) // columns)
     figure, grid = plt.subplots(rows, columns, figsize=(PAGE_WIDTH, 2.6 * rows), squeeze=False)
@@ -92,10 +93,10 @@ def plot_ours_vs_paper(
     """Bars per method: the paper's value and ours at each profile (mean ± std over seeds).
 
     ``tables`` maps a profile to its Table I rows
-    (:func:`catuvac.records.table.table_one_by_profile`). One row of panels per dataset that has
-    ``clusters``-cluster results, one panel per metric. A method's bar is drawn once per
-    distinct value: K-means, which has no lambda and trains nothing, gets one bar per
-    profile whose runs differ, not one per lambda series.
+    (:func:`catuvac.records.reports.table.table_one_by_profile`). One row of panels per
+    dataset that has ``clusters``-cluster results, one panel per metric. A method's bar is
+    drawn once per distinct value: K-means, which has no lambda and trains nothing, gets
+    one bar per profile whose runs differ, not one per lambda series.
     """
     tables = {p: t[t["clusters"] == clusters] for p, t in tables.items() if not t.empty}
     series = list(_series_per_lambda(tables))

@@ -20,8 +20,8 @@ def plot_word_accuracy(
     standard deviation, a dot per seed), labelled by its row number in the word table;
     K-means in grey, the paper window's K-means as a dashed line.
 
-    ``accuracies`` maps a dataset to :func:`catuvac.records.words.word_accuracies`;
-    ``paper_kmeans`` to :func:`catuvac.records.words.paper_window_kmeans`."""
+    ``accuracies`` maps a dataset to :func:`catuvac.records.reports.words.word_accuracies`;
+    ``paper_kmeans`` to :func:`catuvac.records.reports.words.paper_window_kmeans`."""
     fig, axes = panel_grid(len(accuracies), 3.6, max_columns=2)
     for ax, (dataset, table) in zip(axes, accuracies.items(), strict=True):
         groups = table.groupby("row", sort=True)

@@ -3,7 +3,7 @@ its likelihood), and which runs belong to the study of those settings."""
 
 from collections.abc import Iterable
 
-from catuvac.records.results import CLUSTER_TERM_WEIGHTS, Record, Result, as_result, select
+from catuvac.records.store.results import CLUSTER_TERM_WEIGHTS, Record, Result, as_result, select
 
 STUDY_PROFILE = "long"
 

@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 
 from catuvac.evaluation.metrics import METRIC_NAMES
-from catuvac.records.results import METHOD_NAMES, Record, device_label, load_results, select
-from catuvac.records.seed_tables import format_seed_table, seed_table
-from catuvac.records.settings import table_setting
+from catuvac.records.reports.seed_tables import format_seed_table, seed_table
+from catuvac.records.store.results import METHOD_NAMES, Record, device_label, load_results, select
+from catuvac.records.store.settings import table_setting
 
 # The paper's Table I as published (arXiv 2504.07652). Rows marked * in the paper are
 # UVAC-paper numbers. Cat. UVAC's per-row temperature was lost in the text extraction.

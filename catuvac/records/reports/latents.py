@@ -5,15 +5,15 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from catuvac.records.results import Record
-from catuvac.records.seed_tables import values_text
-from catuvac.records.setting_names import (
+from catuvac.records.reports.seed_tables import values_text
+from catuvac.records.reports.setting_names import (
     LIKELIHOOD_NAMES,
     NOT_USED,
     STUDY_PROFILE,
     has_cluster_objective,
     study_runs,
 )
+from catuvac.records.store.results import Record
 
 
 def latent_table(records: Iterable[Record], profile: str = STUDY_PROFILE) -> pd.DataFrame:

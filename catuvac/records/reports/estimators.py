@@ -8,8 +8,8 @@ from dataclasses import replace
 import pandas as pd
 
 from catuvac.model.base import Y_ESTIMATORS
-from catuvac.records.results import Record, Result, as_result, select
-from catuvac.records.seed_tables import values_text
+from catuvac.records.reports.seed_tables import values_text
+from catuvac.records.store.results import Record, Result, as_result, select
 
 ESTIMATOR_NAMES = {
     "gumbel": "one Gumbel-Softmax sample (the paper's)",

@@ -20,7 +20,9 @@ import numpy as np
 import pandas as pd
 
 from catuvac.evaluation.collapse import MIN_USED_FRACTION
-from catuvac.records.results import (
+from catuvac.records.reports.seed_tables import mean_text, seed_table
+from catuvac.records.reports.table import PAPER_COUNTERPART, paper_row
+from catuvac.records.store.results import (
     METHOD_NAMES,
     Record,
     Result,
@@ -30,9 +32,7 @@ from catuvac.records.results import (
     largest_profile,
     select,
 )
-from catuvac.records.seed_tables import mean_text, seed_table
-from catuvac.records.settings import default_setting, elbo_weight_setting
-from catuvac.records.table import PAPER_COUNTERPART, paper_row
+from catuvac.records.store.settings import default_setting, elbo_weight_setting
 
 #: The paper's claims the verdict checks, per paper dataset: (method, metric, clusters).
 CLAIMS: dict[str, tuple[tuple[str, str, int], ...]] = {

@@ -8,10 +8,8 @@ from collections.abc import Callable, Iterable
 import pandas as pd
 
 from catuvac.evaluation.selection import SEED, SETTING, rank_settings
-from catuvac.records.neighbour_graphs import label_free_quantities
-from catuvac.records.results import Record, Result, as_result, select
-from catuvac.records.seed_tables import format_seed_table, seed_table
-from catuvac.records.setting_names import (
+from catuvac.records.reports.seed_tables import format_seed_table, seed_table
+from catuvac.records.reports.setting_names import (
     LIKELIHOOD_NAMES,
     NOT_USED,
     STUDY_PROFILE,
@@ -20,8 +18,10 @@ from catuvac.records.setting_names import (
     setting_name,
     study_runs,
 )
-from catuvac.records.settings import default_setting
-from catuvac.records.table import formatted, our_row
+from catuvac.records.reports.table import formatted, our_row
+from catuvac.records.store.neighbour_graphs import label_free_quantities
+from catuvac.records.store.results import Record, Result, as_result, select
+from catuvac.records.store.settings import default_setting
 
 OURS = "Cat. UVAC, ours"
 
@@ -137,7 +137,7 @@ def table_one_rows(
 ) -> pd.DataFrame:
     """Table I's rows "Cat. UVAC, ours": per dataset and cluster count, the setting the
     label-free rule chose (:func:`chosen_settings`), seeds aggregated, its objective and
-    likelihood named in the source, ready for :func:`~catuvac.records.table.with_rows`."""
+    likelihood named in the source, ready for :func:`~catuvac.records.reports.table.with_rows`."""
     records = list(records)
     rows = []
     for (dataset, k), setting in chosen_settings(ranked).items():

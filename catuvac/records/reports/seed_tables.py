@@ -13,7 +13,7 @@ from numpy.typing import ArrayLike
 
 from catuvac.evaluation.metrics import METRIC_NAMES
 from catuvac.evaluation.usage import clusters_used, usage_summary
-from catuvac.records.results import (
+from catuvac.records.store.results import (
     METHOD_NAMES,
     Record,
     Result,
@@ -23,7 +23,7 @@ from catuvac.records.results import (
     largest_profile,
     select,
 )
-from catuvac.records.settings import tau_sweep_runs
+from catuvac.records.store.settings import tau_sweep_runs
 
 _METHOD_ORDER = {name: i for i, name in enumerate(METHOD_NAMES)}
 

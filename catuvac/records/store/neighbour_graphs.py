@@ -12,7 +12,7 @@ from typing import Any
 from catuvac.atomic import read_file
 from catuvac.errors import DamagedFileError
 from catuvac.evaluation.selection import PARTITION, neighbour_agreement
-from catuvac.records.results import Result, read_arrays
+from catuvac.records.store.results import Result, read_arrays
 from catuvac.training.run_spec import RunSpec
 
 log = logging.getLogger(__name__)

@@ -10,8 +10,12 @@ import pandas as pd
 
 from catuvac.evaluation.selection import information_terms
 from catuvac.evaluation.usage import cluster_usage, usage_summary
-from catuvac.records.results import Record, Result
-from catuvac.records.selection_tables import chosen_settings, reproduction_kmeans, runs_of_setting
+from catuvac.records.reports.selection_tables import (
+    chosen_settings,
+    reproduction_kmeans,
+    runs_of_setting,
+)
+from catuvac.records.store.results import Record, Result
 
 ACCURACY_TARGETS = {("arabic-digits", 10): 50.0, ("fsdd", 10): 50.0, ("us8k", 10): 35.46}
 """Test accuracy (%) to reach: half the spoken digits, and the paper's UVAC on
@@ -38,8 +42,9 @@ def seed_checks(run: Result) -> dict[str, float]:
 def kmeans_accuracy(
     records: Iterable[Record], dataset: str, k: int, speaker_norm: bool = False
 ) -> float:
-    """Mean test accuracy (%) of :func:`~catuvac.records.selection_tables.reproduction_kmeans`, NaN
-    when none is stored."""
+    """Mean test accuracy (%) of
+    :func:`~catuvac.records.reports.selection_tables.reproduction_kmeans`, NaN when none is
+    stored."""
     runs = reproduction_kmeans(records, dataset, k, speaker_norm)
     values = [100 * r.metric_values()["accuracy"] for r in runs]
     return float(np.mean(values)) if values else float("nan")

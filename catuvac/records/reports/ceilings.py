@@ -6,7 +6,7 @@ from pathlib import Path
 
 from catuvac.atomic import read_json
 from catuvac.paths import results_dir
-from catuvac.records.seed_tables import values_text
+from catuvac.records.reports.seed_tables import values_text
 
 CEILING_FOLDER = "ceiling"
 

@@ -11,11 +11,11 @@ import pandas as pd
 from catuvac.evaluation.selection import SEED, SETTING, rank_settings
 from catuvac.features.config import PAPER_FEATURES
 from catuvac.model.base import DEFAULT_CLUSTERS
-from catuvac.records.neighbour_graphs import label_free_quantities
-from catuvac.records.results import METHOD_NAMES, Record, Result, as_result, select
-from catuvac.records.seed_tables import format_seed_table, seed_table, values_text
-from catuvac.records.setting_names import NOT_USED, setting_name
-from catuvac.records.table import formatted, our_row
+from catuvac.records.reports.seed_tables import format_seed_table, seed_table, values_text
+from catuvac.records.reports.setting_names import NOT_USED, setting_name
+from catuvac.records.reports.table import formatted, our_row
+from catuvac.records.store.neighbour_graphs import label_free_quantities
+from catuvac.records.store.results import METHOD_NAMES, Record, Result, as_result, select
 
 WORD_DATASETS = ("arabic-digits", "fsdd")
 WORD_PROFILE = "long"
@@ -259,7 +259,7 @@ def word_table_one_rows(
     records: Iterable[Record], space: str = "own", datasets: Iterable[str] = WORD_DATASETS
 ) -> pd.DataFrame:
     """Table I's rows "<method>, ours" on the aligned features, ready for
-    :func:`~catuvac.records.table.with_rows`: each named by its pipeline and setting."""
+    :func:`~catuvac.records.reports.table.with_rows`: each named by its pipeline and setting."""
     records = list(records)
     rows = []
     for dataset in datasets:

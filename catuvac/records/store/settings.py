@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from catuvac.records.results import Record, as_result, select
+from catuvac.records.store.results import Record, as_result, select
 from catuvac.training.lambdas import ELBO_LAMBDA, default_lambda
 from catuvac.training.schedules import PAPER_TAU_END
 
