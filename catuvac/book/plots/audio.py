@@ -1,4 +1,5 @@
-"""Plots of audio and features: waveforms, spectrograms, normalisation and masks.
+"""Plots of audio and features: waveforms, spectrograms (one clip beside its views or
+neighbours, each cluster's decoded prototype), normalisation and masks.
 
 Every function takes data (arrays or tensors) and an optional matplotlib ``Axes``, and
 returns the ``Axes`` (or a new ``Figure`` for multi-panel plots) it drew on.
@@ -10,11 +11,12 @@ from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
+import torch
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from catuvac.book.plots import PAGE_WIDTH, axes_for, to_numpy
+from catuvac.book.plots import PAGE_WIDTH, axes_for, panel_grid, to_numpy
 from catuvac.features import FeatureConfig
 
 PADDING_COLOUR = "0.6"
@@ -291,4 +293,35 @@ def plot_word_alignment(
             else:
                 ax.set_ylabel(f"{name}\n{ax.get_ylabel()}", fontsize="small")
         fig.colorbar(axes[row, -1].images[0], ax=axes[row, :].tolist())
+    return fig
+
+
+def plot_clip_row(
+    features: torch.Tensor,
+    others: Sequence[torch.Tensor],
+    titles: Sequence[str],
+    first: str = "the clip",
+) -> Figure:
+    """One clip's normalised spectrogram (first panel, titled ``first``) and others beside
+    it in a row: its augmented views (what the consistency term asks the clusters to
+    ignore), or its mined neighbours (what it asks them to keep together)."""
+    images = [features, *others]
+    fig, axes = panel_grid(len(images), 2.4, max_columns=len(images))
+    for ax, image, title in zip(axes, images, [first, *titles], strict=True):
+        ax.imshow(to_numpy(image).squeeze(), origin="lower", aspect="auto", vmin=0, vmax=1)
+        ax.set_title(title, fontsize="small")
+        ax.set_xlabel("frame")
+    axes[0].set_ylabel("frequency bin")
+    return fig
+
+
+def plot_prototypes(prototypes: np.ndarray, titles: Sequence[str]) -> Figure:
+    """Each cluster's decoded prototype (``[K, F, T]`` normalised features), one panel per
+    cluster in the order of ``titles``: what the decoder draws for that cluster."""
+    fig, axes = panel_grid(len(prototypes), 2.0, max_columns=5)
+    for ax, image, title in zip(axes, prototypes, titles, strict=True):
+        ax.imshow(image, origin="lower", aspect="auto", vmin=0, vmax=1)
+        ax.set_title(title, fontsize="small")
+        ax.set_xticks([])
+        ax.set_yticks([])
     return fig

@@ -1,4 +1,5 @@
-"""Plots of training: the annealing schedules, per-epoch loss terms and cluster usage.
+"""Plots of training: the annealing schedules, per-epoch loss terms (and each latent's KL
+under each likelihood) and cluster usage.
 
 Every function returns the ``Figure`` (multi-panel) or ``Axes`` it drew on.
 """
@@ -15,6 +16,9 @@ from matplotlib.figure import Figure
 
 from catuvac.book.plots import PAGE_WIDTH, axes_for, panel_grid
 from catuvac.evaluation.usage import history_frame, usage_matrix, usage_summary
+from catuvac.records.reports.setting_names import LIKELIHOOD_NAMES
+from catuvac.records.reports.verdict import DATASET_NAMES
+from catuvac.records.store.results import Result
 from catuvac.training.schedules import (
     LR_END,
     LR_START,
@@ -24,6 +28,14 @@ from catuvac.training.schedules import (
     learning_rate,
     temperature,
 )
+
+LIKELIHOOD_COLOURS = {
+    "bce": "tab:gray",
+    "gaussian": "tab:olive",
+    "gaussian-optimal": "tab:blue",
+    "gaussian-band": "tab:cyan",
+}
+
 
 TERM_LABELS = {
     "loss": "weighted loss (negative ELBO)",
@@ -180,4 +192,30 @@ def plot_usage_comparison(
     axes[0].legend(fontsize="small")
     if title:
         fig.suptitle(title)
+    return fig
+
+
+def plot_latents_by_epoch(runs: Sequence[Result]) -> Figure:
+    """KL_z (top row) and KL_y (bottom row) per epoch on the training clips, one column per
+    dataset, one line per run, coloured by likelihood, so the information each latent
+    carries under the paper's BCE and under a calibrated Gaussian can be compared."""
+    datasets = sorted({r.dataset for r in runs})
+    fig, axes = panel_grid(2 * len(datasets), 2.6, max_columns=len(datasets))
+    for column, dataset in enumerate(datasets):
+        top, bottom = axes[column], axes[len(datasets) + column]
+        shown: set[str] = set()
+        for run in (r for r in runs if r.dataset == dataset):
+            likelihood = run.beyond_paper.get("likelihood", "bce")
+            frame = history_frame(run.history)
+            label = None if likelihood in shown else LIKELIHOOD_NAMES[likelihood]
+            shown.add(likelihood)
+            style = {"color": LIKELIHOOD_COLOURS[likelihood], "label": label, "alpha": 0.85}
+            top.plot(frame.index, frame["kl_z"], **style)
+            bottom.plot(frame.index, frame["kl_y"], **style)
+        top.set_title(f"{DATASET_NAMES.get(dataset, dataset)}: KL_z per epoch")
+        bottom.set_title(f"{DATASET_NAMES.get(dataset, dataset)}: KL_y per epoch")
+        top.legend(fontsize="small")
+        for ax in (top, bottom):
+            ax.set_xlabel("epoch")
+            ax.set_ylabel("nats per clip")
     return fig
