@@ -8,7 +8,7 @@ from collections.abc import Collection
 from pathlib import Path
 
 from catuvac.data import dataset_dir, load
-from catuvac.experiments.prepare import SUBSET_SEED
+from catuvac.experiments.prepare import chosen_clips
 from catuvac.experiments.profiles import get_profile
 
 AUDIO_SUFFIXES = (".wav", ".flac")
@@ -38,5 +38,5 @@ def linked_copy(
         else:
             shutil.copyfile(path, target)
     dataset = load(name, root=real)
-    first = dataset.subset("train", get_profile("smoke").max_train_clips, seed=SUBSET_SEED)[0]
+    first = chosen_clips(dataset, "train", get_profile("smoke").max_clips("train"))[0]
     return root, first.path

@@ -69,7 +69,7 @@ class PreparedData:
     def clips(self, split: str) -> list[Clip]:
         """The clips behind ``train`` or ``test``, in the order of their features (their
         speakers and names, for display)."""
-        return chosen_clips(self.dataset, split, self.profile)
+        return chosen_clips(self.dataset, split, self.profile.max_clips(split))
 
     def subset_description(self) -> dict:
         """What data a result was computed on, for result files."""
@@ -108,11 +108,11 @@ def files_digest(paths: list[str], root: Path) -> str:
     return hashlib.sha256(names.encode()).hexdigest()[:16]
 
 
-def chosen_clips(dataset: AudioDataset, split: str, profile: Profile) -> list[Clip]:
-    """The clips of one split that a profile's runs use, in the order of their features:
-    the profile's share of the split, drawn with :data:`SUBSET_SEED`."""
-    limit = profile.max_train_clips if split == "train" else profile.max_test_clips
-    return dataset.subset(split, limit, seed=SUBSET_SEED)
+def chosen_clips(dataset: AudioDataset, split: str, max_clips: int | None) -> list[Clip]:
+    """The clips of one split that runs use, in the order of their features: ``max_clips``
+    of the split (None: all), drawn with :data:`SUBSET_SEED`. The one choice of clips, for
+    a profile (:meth:`Profile.max_clips`) or a stored result's profile alike."""
+    return dataset.subset(split, max_clips, seed=SUBSET_SEED)
 
 
 def prepare_data(
@@ -146,7 +146,7 @@ def prepare_data(
     cache = cache or FeatureCache()
     splits = {}
     for split in ("train", "test"):
-        clips = chosen_clips(dataset, split, profile)
+        clips = chosen_clips(dataset, split, profile.max_clips(split))
         splits[split] = cache.load_or_extract(
             dataset.name,
             [c.path for c in clips],

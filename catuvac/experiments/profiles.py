@@ -30,6 +30,10 @@ class Profile:
     lr_end: float = LR_END
     reproduction: bool = True
 
+    def max_clips(self, split: str) -> int | None:
+        """How many clips of ``split`` ("train" or "test") the profile's runs use."""
+        return self.max_train_clips if split == "train" else self.max_test_clips
+
 
 PROFILES: dict[str, Profile] = {
     # CI and quick looks: every notebook runs in about a minute on 2 CPU cores.
