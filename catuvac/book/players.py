@@ -15,7 +15,7 @@ from catuvac.book.listen import to_audio
 from catuvac.book.stored_clips import stored_test_clips
 from catuvac.data.audio import read_audio
 from catuvac.evaluation.usage import examples_per_cluster
-from catuvac.experiments.prototypes import confident_members, load_prototypes
+from catuvac.experiments.prototypes import confident_members, stored_prototypes
 from catuvac.features import Normaliser
 from catuvac.features.config import feature_config_for
 from catuvac.records.store.results import Result
@@ -92,12 +92,7 @@ def cluster_sound_table(
     turned back into sound (:func:`~catuvac.book.listen.to_audio`, a rough rendering) and
     the ``per_cluster`` test clips it holds most confidently, captioned with their class
     and speaker (read for display only, after the clustering)."""
-    stored = load_prototypes(result)
-    if stored is None:
-        raise FileNotFoundError(
-            f"no prototypes stored for {result.path}; run `catuvac prototypes {result.path}`"
-        )
-    prototypes, provenance = stored
+    prototypes, provenance = stored_prototypes(result)
     config = feature_config_for(result.dataset, result.run_spec.features)
     normaliser = Normaliser.from_dict(provenance["normaliser"])
     waves = to_audio(torch.from_numpy(prototypes)[:, None], normaliser, config)

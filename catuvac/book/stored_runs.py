@@ -1,6 +1,6 @@
-"""A chapter's look at its stored runs, the same wherever it is taken: the seed tables,
-each method's first seed as matched confusion matrices and as a 2-D PCA of a latent space,
-a run's decoded prototypes, and one run's clusters heard."""
+"""A chapter's look at its stored runs, the same wherever it is taken: the seed tables and
+their bars, each method's first seed as matched confusion matrices and as a 2-D PCA of a
+latent space, a run's decoded prototypes, and one run's clusters heard."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from matplotlib.figure import Figure
 
 from catuvac.book.players import cluster_audio_table
 from catuvac.book.plots.audio import plot_prototypes
-from catuvac.book.plots.clusters import plot_confusion_row, plot_projection
+from catuvac.book.plots.clusters import plot_confusion_row, plot_metric_bars, plot_projection
 from catuvac.book.stored_clips import stored_test_clips
-from catuvac.experiments.prototypes import confident_members, load_prototypes
+from catuvac.experiments.prototypes import confident_members, stored_prototypes
 from catuvac.records.reports.seed_tables import format_seed_table, seed_table
 from catuvac.records.store.results import METHOD_NAMES, Result, describe_records
 
@@ -39,6 +39,15 @@ def show_seed_tables(stored: Sequence[Result], name: str, dataset: str) -> None:
     display(format_seed_table(seed_table(stored, "own")).drop(columns="dataset"))
     print("internal metrics in the common space:")
     display(format_seed_table(seed_table(stored, "common")).drop(columns="dataset"))
+
+
+def plot_stored_metric_bars(stored: Sequence[Result], name: str) -> Figure | None:
+    """The stored runs' mean ± std over seeds per method and metric (each method's own
+    space), titled with what they were computed on; None when none are stored."""
+    if not stored:
+        return None
+    title = f"{name}, stored results ({describe_records(stored)})"
+    return plot_metric_bars(seed_table(stored, "own"), title=title)
 
 
 def plot_stored_confusions(
@@ -77,13 +86,9 @@ def plot_stored_prototypes(run: Result) -> Figure:
     """A stored run's decoded prototype per cluster (``catuvac prototypes`` stores them),
     largest cluster first, as :func:`~catuvac.experiments.prototypes.confident_members`
     orders the clusters its players show."""
-    stored = load_prototypes(run)
-    if stored is None:
-        raise FileNotFoundError(
-            f"no prototypes stored for {run.path}; run `catuvac prototypes {run.path}`"
-        )
+    prototypes, _ = stored_prototypes(run)
     order = list(confident_members(run))
-    return plot_prototypes(stored[0][order], [f"cluster {k}" for k in order])
+    return plot_prototypes(prototypes[order], [f"cluster {k}" for k in order])
 
 
 def stored_clusters_heard(

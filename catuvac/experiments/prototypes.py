@@ -85,6 +85,17 @@ def load_prototypes(result: Result) -> tuple[np.ndarray, dict] | None:
     return read_file(path, read, ADVICE)
 
 
+def stored_prototypes(result: Result) -> tuple[np.ndarray, dict]:
+    """:func:`load_prototypes` for a reader that needs them: with none stored, a
+    :class:`FileNotFoundError` that names the command storing them."""
+    stored = load_prototypes(result)
+    if stored is None:
+        raise FileNotFoundError(
+            f"no prototypes stored for {result.path}; run `catuvac prototypes {result.path}`"
+        )
+    return stored
+
+
 def confident_members(result: Result, per_cluster: int = 3) -> dict[int, list[int]]:
     """Per cluster (largest first), the indices of the test clips it holds with the
     highest ``q(y = k | x)``: the clips that best say what the cluster is, read without a
