@@ -21,7 +21,7 @@ ESTIMATOR_NAMES = {
 
 def _start_name(spec) -> str:
     if spec.pseudo_label_space == "z":
-        return f"K-means on z after {spec.pseudo_label_after} VAE epochs"
+        return f"K-means on z at epoch {spec.pseudo_label_after}"
     return "K-means on the input, before the first epoch"
 
 

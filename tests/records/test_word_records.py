@@ -218,9 +218,9 @@ def test_the_variant_sentence_pairs_seeds_run_both_ways(stored):
     groups = variant_runs(stored + in_z + exact, runs[0], START_OF_Q_Y)
     assert list(groups) == [
         "K-means on the input, before the first epoch",
-        "K-means on z after 10 VAE epochs",
+        "K-means on z at epoch 10",
     ]
-    assert groups["K-means on z after 10 VAE epochs"] == in_z  # the exact run is another setting
+    assert groups["K-means on z at epoch 10"] == in_z  # the exact run is another setting
     sentence = variant_sentence(stored + in_z, runs, START_OF_Q_Y)
-    assert "over the 2 seeds run both ways, K-means on z after 10 VAE epochs instead of" in sentence
+    assert "over the 2 seeds run both ways, K-means on z at epoch 10 instead of" in sentence
     assert "by -10.0 to -10.0 points" in sentence
