@@ -16,6 +16,7 @@ from catuvac.experiments.reproduce import run
 from catuvac.records.reports.latents import latent_sentence, latent_summary, latent_table
 from catuvac.records.reports.selection_tables import (
     SELECTION_ROWS,
+    chosen_runs,
     chosen_settings,
     comparison_table,
     format_comparison,
@@ -94,6 +95,9 @@ def test_selection_ranks_the_objectives_without_reading_labels(stored):
     assert settings_legend(ranked).count("\n- ") == 1
     pick = label_free_pick(stored, ranked)
     assert setting_name(pick) == setting
+    chosen = chosen_runs(stored, "fsdd", 10)
+    assert [r.seed for r in chosen] == [0, 1] and {setting_name(r) for r in chosen} == {setting}
+    assert chosen_runs(stored, "fsdd", 5) == [] and chosen_runs([], "fsdd", 10) == []
     other = label_free_pick(stored, ranked, dataset="fsdd", usable=lambda r: r is not pick)
     assert other.seed != pick.seed and setting_name(other) == setting
     with pytest.raises(ValueError, match="no stored run"):

@@ -14,9 +14,11 @@ from catuvac.experiments.profiles import PROFILES
 from catuvac.experiments.reproduce import run
 from catuvac.records.reports.estimators import (
     ESTIMATOR_NAMES,
-    estimator_sentence,
-    estimator_table,
-    same_setting_runs,
+    EXPECTATION_OVER_Y,
+    START_OF_Q_Y,
+    variant_runs,
+    variant_sentence,
+    variant_table,
 )
 from catuvac.records.reports.words import (
     KMEANS_ACCURACY,
@@ -183,11 +185,10 @@ def test_the_chosen_runs_stand_beside_kmeans_seed_by_seed(stored):
     assert chosen_word_runs([r for r in stored if r.method == "kmeans"], "fsdd")[1] == []
 
 
-def test_the_estimator_table_finds_the_same_setting_under_each_estimator(stored):
+def test_the_variant_table_finds_the_same_setting_made_each_way(stored):
     _, runs, _ = chosen_word_runs(stored, "fsdd")
-    assert same_setting_runs(stored, runs[0]) == runs
-    assert same_setting_runs(stored, runs[0], y_estimator="exact") == []
-    table = estimator_table(stored, runs)
+    assert variant_runs(stored, runs[0], EXPECTATION_OVER_Y) == {ESTIMATOR_NAMES["gumbel"]: runs}
+    table = variant_table(stored, runs, EXPECTATION_OVER_Y)
     assert list(table["expectation over y"]) == [ESTIMATOR_NAMES["gumbel"]]
     assert table["seeds"].iloc[0] == 2
     mean = np.mean([100 * r["metrics"]["accuracy"] for r in runs])
@@ -196,14 +197,30 @@ def test_the_estimator_table_finds_the_same_setting_under_each_estimator(stored)
     assert table["minutes per run (wall clock)"].iloc[0].startswith(f"{minutes:.1f} ± ")
 
 
-def test_the_estimator_sentence_pairs_seeds_run_both_ways(stored):
-    _, runs, _ = chosen_word_runs(stored, "fsdd")
-    assert estimator_sentence(stored, runs) == ""  # no exact run stored
-    exact = [Result({**r.record, "spec": {**r.spec, "y_estimator": "exact"}}) for r in runs[:1]]
-    exact[0].record["metrics"] = {
-        **runs[0]["metrics"],
-        "accuracy": runs[0]["metrics"]["accuracy"] + 0.05,
+def _made_another_way(run: Result, accuracy_gain: float, **options) -> Result:
+    """``run`` as if stored with ``options`` changed and ``accuracy_gain`` more accuracy."""
+    other = Result({**run.record, "spec": {**run.spec, **options}})
+    other.record["metrics"] = {
+        **run["metrics"],
+        "accuracy": run["metrics"]["accuracy"] + accuracy_gain,
     }
-    sentence = estimator_sentence(stored + exact, runs)
-    assert sentence.startswith("On fsdd, over the 1 seed run both ways")
+    return other
+
+
+def test_the_variant_sentence_pairs_seeds_run_both_ways(stored):
+    _, runs, _ = chosen_word_runs(stored, "fsdd")
+    assert variant_sentence(stored, runs, EXPECTATION_OVER_Y) == ""  # no exact run stored
+    exact = [_made_another_way(runs[0], 0.05, y_estimator="exact")]
+    sentence = variant_sentence(stored + exact, runs, EXPECTATION_OVER_Y)
+    assert sentence.startswith("On fsdd, over the 1 seed run both ways, the exact sum")
     assert "by +5.0 to +5.0 points" in sentence and "by +0.000 to +0.000" in sentence
+    in_z = [_made_another_way(r, -0.1, pseudo_label_space="z", pseudo_label_after=10) for r in runs]
+    groups = variant_runs(stored + in_z + exact, runs[0], START_OF_Q_Y)
+    assert list(groups) == [
+        "K-means on the input, before the first epoch",
+        "K-means on z at epoch 10",
+    ]
+    assert groups["K-means on z at epoch 10"] == in_z  # the exact run is another setting
+    sentence = variant_sentence(stored + in_z, runs, START_OF_Q_Y)
+    assert "over the 2 seeds run both ways, K-means on z at epoch 10 instead of" in sentence
+    assert "by -10.0 to -10.0 points" in sentence

@@ -84,6 +84,17 @@ def runs_of_setting(
     return sorted(runs, key=lambda r: r.seed)
 
 
+def chosen_runs(records: Iterable[Record], dataset: str, n_clusters: int) -> list[Result]:
+    """The stored runs, by seed, of the setting the label-free rule chose on ``dataset``
+    with ``n_clusters`` clusters (empty when no setting of the study is stored there)."""
+    records = list(records)
+    runs = selection_runs(records)
+    if runs.empty:
+        return []
+    setting = chosen_settings(selection_table(runs)).get((dataset, n_clusters))
+    return runs_of_setting(records, dataset, n_clusters, setting) if setting else []
+
+
 def comparison_table(records: Iterable[Record], ranked: pd.DataFrame) -> pd.DataFrame:
     """Per dataset, the chosen setting's runs beside the reproduction's K-means and Cat.
     UVAC at the default lambda (``cpu`` profile), and K-means on features normalised per

@@ -52,7 +52,7 @@ def objective_name(result: Result) -> str:
     if "pseudo_label_epochs" in beyond:
         where = ""
         if result.spec.get("pseudo_label_space", "features") == "z":
-            where = f" on z after {result.spec['pseudo_label_after']} VAE epochs"
+            where = f" on z at epoch {result.spec['pseudo_label_after']}"
         parts.append(f"q(y|x) started at K-means{where} ({beyond['pseudo_label_epochs']} epochs)")
     if beyond.get("y_estimator") == "exact":
         parts.append("y summed exactly (M2), not sampled")
