@@ -27,33 +27,17 @@ from catuvac.model.likelihoods import LIKELIHOODS, PAPER_LIKELIHOOD, check_likel
 from catuvac.model.objectives import CONSISTENCY_TERMS, SELF_LABEL_THRESHOLD
 from catuvac.paths import results_dir, runs_dir
 from catuvac.training.lambdas import ELBO_LAMBDA, default_lambda
+from catuvac.training.option_names import (
+    consistency_part,
+    neighbours_part,
+    self_label_part,
+    start_part,
+)
 from catuvac.training.options import declare
 from catuvac.training.schedules import PAPER_TAU_END, SCHEDULE_SHAPES
 from catuvac.training.trainer import TrainConfig
 
 RESULT_METHODS = ("labels", "kmeans", "uvac", "catuvac")
-
-
-def _consistency_part(spec: "RunSpec") -> str:
-    term = "" if spec.consistency_term == "iic" else spec.consistency_term
-    return f"consistency{spec.consistency_weight:g}{term}"
-
-
-def _neighbours_part(spec: "RunSpec") -> str:
-    space = f"z{spec.neighbour_refresh}" if spec.neighbour_space == "z" else ""
-    return f"nn{spec.neighbours}{space}"
-
-
-def _start_part(spec: "RunSpec") -> str:
-    space = f"z{spec.pseudo_label_after}" if spec.pseudo_label_space == "z" else ""
-    return f"kmeansstart{spec.pseudo_label_epochs}{space}"
-
-
-def _self_label_part(spec: "RunSpec") -> str:
-    at = "" if spec.self_label_threshold == SELF_LABEL_THRESHOLD else "at"
-    if at:
-        at += f"{spec.self_label_threshold:g}"
-    return f"selflabel{spec.self_label_weight:g}{at}"
 
 
 @dataclass(frozen=True)
@@ -129,7 +113,7 @@ class RunSpec:
         "weight on the agreement of two views",
         "objective",
         kind="weight",
-        name=_consistency_part,
+        name=consistency_part,
     )
     consistency_term: str = declare(
         "iic",
@@ -147,7 +131,7 @@ class RunSpec:
         "neighbours, both views augmented (SCAN); 0: an augmentation of the clip",
         "objective",
         kind="count",
-        name=_neighbours_part,
+        name=neighbours_part,
     )
     neighbour_space: str = declare(
         "features",
@@ -172,7 +156,7 @@ class RunSpec:
         "(SCAN's self-labelling; needs --consistency-weight)",
         "objective",
         kind="weight",
-        name=_self_label_part,
+        name=self_label_part,
     )
     self_label_threshold: float = declare(
         SELF_LABEL_THRESHOLD,
@@ -188,7 +172,7 @@ class RunSpec:
         "UVAC; 0: a random start",
         "training",
         kind="count",
-        name=_start_part,
+        name=start_part,
     )
     pseudo_label_space: str = declare(
         "features",

@@ -12,7 +12,7 @@ from catuvac.book.plots.words import plot_word_accuracy
 from catuvac.experiments.prepare import prepare_data
 from catuvac.experiments.profiles import PROFILES
 from catuvac.experiments.reproduce import run
-from catuvac.records.reports.estimators import (
+from catuvac.records.reports.variants import (
     ESTIMATOR_NAMES,
     EXPECTATION_OVER_Y,
     START_OF_Q_Y,
