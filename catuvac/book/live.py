@@ -6,6 +6,7 @@ profile (at the smoke profile's own two epochs every VAE ends in one cluster).""
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from catuvac.book.plots.tables import use_book_tables
 from catuvac.experiments.prepare import PreparedData
 from catuvac.experiments.profiles import Profile, get_profile
 from catuvac.model.base import DEFAULT_CLUSTERS, METHODS
-from catuvac.records.store.results import Result
+from catuvac.records.store.results import METHOD_NAMES, Result
 from catuvac.training.run_spec import RunSpec
 
 LIVE_EPOCHS = 30
@@ -60,3 +61,15 @@ def subset_lines(data: PreparedData) -> str:
     description = data.subset_description()
     description["root"] = "$CATUVAC_DATA/" + str(description["root"]).rsplit("/", 1)[-1]
     return "\n".join(f"{key:18s} {value}" for key, value in description.items())
+
+
+CHOSEN_PANEL = "Cat. UVAC, chosen setting"
+
+
+def live_panels(runs: Iterable[Result], chosen: Result | None) -> dict[str, tuple]:
+    """The panels of a live confusion row: each clustering method's (labels, clusters) on
+    the test clips under its name, then the chosen setting's when it was trained."""
+    shown = [(METHOD_NAMES[r.method], r) for r in runs if r.method != "labels"]
+    if chosen is not None:
+        shown.append((CHOSEN_PANEL, chosen))
+    return {name: (r.arrays()["labels"], r.arrays()["clusters"]) for name, r in shown}
