@@ -212,7 +212,8 @@ def test_the_variant_sentence_pairs_seeds_run_both_ways(stored):
     assert variant_sentence(stored, runs, EXPECTATION_OVER_Y) == ""  # no exact run stored
     exact = [_made_another_way(runs[0], 0.05, y_estimator="exact")]
     sentence = variant_sentence(stored + exact, runs, EXPECTATION_OVER_Y)
-    assert sentence.startswith("On fsdd, over the 1 seed run both ways, the exact sum")
+    assert sentence.startswith("On fsdd, over the 1 seed run both ways, against one Gumbel")
+    assert ", the exact sum over the K clusters (M2) changes" in sentence
     assert "by +5.0 to +5.0 points" in sentence and "by +0.000 to +0.000" in sentence
     in_z = [_made_another_way(r, -0.1, pseudo_label_space="z", pseudo_label_after=10) for r in runs]
     groups = variant_runs(stored + in_z + exact, runs[0], START_OF_Q_Y)
@@ -222,5 +223,5 @@ def test_the_variant_sentence_pairs_seeds_run_both_ways(stored):
     ]
     assert groups["K-means on z at epoch 10"] == in_z  # the exact run is another setting
     sentence = variant_sentence(stored + in_z, runs, START_OF_Q_Y)
-    assert "over the 2 seeds run both ways, K-means on z at epoch 10 instead of" in sentence
+    assert "before the first epoch, K-means on z at epoch 10 changes the test" in sentence
     assert "by -10.0 to -10.0 points" in sentence

@@ -119,8 +119,8 @@ def variant_sentence(records: Iterable[Record], runs: list[Result], choice: Choi
         ]
         seeds = f"{len(paired)} seed{'s' if len(paired) > 1 else ''}"
         sentences.append(
-            f"On {runs[0].dataset}, over the {seeds} run both ways, {name} instead of "
-            f"{reference} changes the test accuracy by {min(accuracy):+.1f} to "
+            f"On {runs[0].dataset}, over the {seeds} run both ways, against {reference}, "
+            f"{name} changes the test accuracy by {min(accuracy):+.1f} to "
             f"{max(accuracy):+.1f} points and the mean max q(y|x) by {min(sharpness):+.3f} "
             f"to {max(sharpness):+.3f}."
         )
