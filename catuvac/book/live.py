@@ -72,4 +72,5 @@ def live_panels(runs: Iterable[Result], chosen: Result | None) -> dict[str, tupl
     shown = [(METHOD_NAMES[r.method], r) for r in runs if r.method != "labels"]
     if chosen is not None:
         shown.append((CHOSEN_PANEL, chosen))
-    return {name: (r.arrays()["labels"], r.arrays()["clusters"]) for name, r in shown}
+    arrays = {name: r.arrays() for name, r in shown}
+    return {name: (a["labels"], a["clusters"]) for name, a in arrays.items()}

@@ -320,9 +320,8 @@ class Trainer:
             for epoch in tqdm(epochs, desc="training", disable=not self.progress, unit="epoch"):
                 start = None
                 if mc.pseudo_label_epochs and epoch == mc.pseudo_label_after:
-                    args = (mc.pseudo_label_epochs, cfg.batch_size, cfg.lr_start, cfg.seed)
-                    space = mc.pseudo_label_space
-                    start = warm_start_clusters(self.model, data, space, *args, self.device)
+                    args = (cfg.batch_size, cfg.lr_start, cfg.seed, self.device)
+                    start = warm_start_clusters(self.model, data, *args)
                 record = self.run_epoch(data, epoch)
                 if start is not None:
                     record["warm_start"] = start  # where q(y|x) started: K-means' clusters

@@ -58,22 +58,23 @@ def fit_assignments(
 def warm_start_clusters(
     model: ClusteringVAE,
     data: FeatureSet,
-    space: str,
-    epochs: int,
     batch_size: int,
     lr: float,
     seed: int,
     device: torch.device,
 ) -> dict:
-    """:func:`fit_assignments` to :func:`kmeans_targets` of the training clips in
-    ``space`` (``features``, or ``z``: the model's z means now); returns each pass's mean
+    """:func:`fit_assignments`, for the model's ``pseudo_label_epochs``, to
+    :func:`kmeans_targets` of the training clips in its ``pseudo_label_space``
+    (``features``, or ``z``: the model's z means now); returns each pass's mean
     ``cross_entropy`` and the ``kmeans_agreement``, the share of clips whose argmax is
     their K-means cluster (where the VAE's epochs go on from)."""
-    if space == "z":
+    config = model.config
+    if config.pseudo_label_space == "z":
         source = embed_batches(model, data.features, device=device).z_mean
     else:
         source = data.features
-    targets = kmeans_targets(source, model.config.n_clusters, seed)
+    targets = kmeans_targets(source, config.n_clusters, seed)
+    epochs = config.pseudo_label_epochs
     history = fit_assignments(model, data.features, targets, epochs, batch_size, lr, seed, device)
     clusters = embed_batches(model, data.features, device=device).clusters
     return {

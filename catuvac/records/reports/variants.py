@@ -12,6 +12,7 @@ import pandas as pd
 
 from catuvac.records.reports.seed_tables import values_text
 from catuvac.records.store.results import Record, Result, as_result, select
+from catuvac.training.run_spec import RunSpec
 
 ESTIMATOR_NAMES = {
     "gumbel": "one Gumbel-Softmax sample (the paper's)",
@@ -19,7 +20,7 @@ ESTIMATOR_NAMES = {
 }
 
 
-def _start_name(spec) -> str:
+def _start_name(spec: RunSpec) -> str:
     if spec.pseudo_label_space == "z":
         return f"K-means on z at epoch {spec.pseudo_label_after}"
     return "K-means on the input, before the first epoch"
@@ -33,8 +34,12 @@ class Choice:
 
     title: str
     options: tuple[str, ...]
-    name: Callable[[object], str]
+    name: Callable[[RunSpec], str]
     reference: dict
+
+    def reference_name(self, spec: RunSpec) -> str:
+        """The name of the reference way for the setting of ``spec``."""
+        return self.name(replace(spec, **self.reference))
 
 
 EXPECTATION_OVER_Y = Choice(
@@ -51,11 +56,11 @@ START_OF_Q_Y = Choice(
 )
 
 
-def _setting(result: Result, choice: Choice | None = None) -> dict:
+def _setting(result: Result, choice: Choice) -> dict:
     """A run's declared configuration without its seed (older files: their defaults), and
     without the options of ``choice``."""
     setting = vars(replace(result.run_spec, seed=0))
-    return {k: v for k, v in setting.items() if not choice or k not in choice.options}
+    return {k: v for k, v in setting.items() if k not in choice.options}
 
 
 def variant_runs(records: Iterable[Record], run: Result, choice: Choice) -> dict[str, list[Result]]:
@@ -67,7 +72,7 @@ def variant_runs(records: Iterable[Record], run: Result, choice: Choice) -> dict
         result = as_result(record)
         if _setting(result, choice) == wanted:
             groups.setdefault(choice.name(result.run_spec), []).append(result)
-    reference = choice.name(replace(run.run_spec, **choice.reference))
+    reference = choice.reference_name(run.run_spec)
     order = sorted(groups, key=lambda name: (name != reference, name))
     return {name: sorted(groups[name], key=lambda r: r.seed) for name in order}
 
@@ -106,7 +111,7 @@ def variant_sentence(records: Iterable[Record], runs: list[Result], choice: Choi
     for the setting of ``runs``: the range of the test-accuracy differences (points) and
     of the mean max q(y|x) differences over the seeds both have (empty when none)."""
     groups = variant_runs(records, runs[0], choice)
-    reference = choice.name(replace(runs[0].run_spec, **choice.reference))
+    reference = choice.reference_name(runs[0].run_spec)
     base = {r.seed: r for r in groups.pop(reference, [])}
     sentences = []
     for name, found in groups.items():
